@@ -1,0 +1,49 @@
+"""Gather the metrics of one report from text and tables, settle overlaps, run the checks.
+
+Rules: a table value beats a text value for the same (key, dimension), with a warning when they
+differ; two different values from the same source for one (key, dimension) cannot both be right,
+so neither is kept (prefer no value to a wrong one) and a warning says so.
+"""
+from __future__ import annotations
+
+from . import checks_pre2019, checks_template, metrics_appendix, metrics_template, metrics_text
+from .model import Check, Classification, Metric, Page
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(float(a) - float(b)) < 1e-6
+
+
+def _settle(found: list[Metric]) -> tuple[list[Metric], list[str]]:
+    by_kd: dict[tuple, list[Metric]] = {}
+    for m in found:
+        by_kd.setdefault((m.key, m.dimension), []).append(m)
+    kept, warnings = [], []
+    for (key, dim), ms in by_kd.items():
+        label = key + (f"/{dim}" if dim else "")
+        tables = [m for m in ms if m.source == "table"]
+        texts = [m for m in ms if m.source != "table"]
+        pool = tables or texts
+        values = {round(float(m.value), 6) for m in pool}
+        if len(values) > 1:
+            warnings.append(f"conflicting {pool[0].source} values for {label}: "
+                            f"{sorted(values)}; none loaded")
+            continue
+        chosen = pool[0]
+        if tables and texts and any(not _same(t.value, chosen.value) for t in texts):
+            warnings.append(f"text says {texts[0].value} but table says {chosen.value} for {label}; "
+                            "table kept")
+        kept.append(chosen)
+    return kept, warnings
+
+
+def report_metrics(page: Page, cls: Classification) -> tuple[list[Metric], list[Check], list[str]]:
+    found = (metrics_template.template_metrics(page, cls)
+             + metrics_appendix.appendix_metrics(page, cls)
+             + metrics_text.text_metrics(page, cls))
+    metrics, warnings = _settle(found)
+    if cls.format == "pre2019":
+        checks = checks_pre2019.checks(metrics)
+    else:
+        checks = checks_template.checks(metrics)
+    return metrics, checks, warnings

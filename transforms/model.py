@@ -1,0 +1,115 @@
+"""The data shapes that move through transforms/: one raw page in, one Document out.
+
+Stages (each a pure function, see transforms/extract.py for the chain):
+  raw bytes --decode/convert--> RawPage --clean/normalise--> Page --classify--> Classification
+  Page + Classification --metrics--> [Metric] --checks--> [Check]  ==> Document
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+Grid = list[list[str]]  # a table after rowspan/colspan expansion; "" is an empty cell
+
+
+@dataclass
+class Block:
+    """One part of a body in reading order: a paragraph, or a table.
+
+    For a table, `table` holds the grid and `text` its rows rendered one per line,
+    cells separated by a tab, so the document text still shows the table.
+    """
+    text: str
+    table: Optional[Grid] = None
+    page_no: Optional[int] = None  # PDF page the block came from, when known
+
+    @property
+    def is_table(self) -> bool:
+        return self.table is not None
+
+
+@dataclass
+class RawPage:
+    """A source converted to blocks, before cleaning. kind: html | pdf | docx | text."""
+    kind: str
+    blocks: list[Block]
+    title: Optional[str] = None  # <title>/<h1> or first heading as found
+    meta: dict = field(default_factory=dict)  # e.g. published_date, publisher hints
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """Clean, simplified-Chinese body: boilerplate, spam and repeats removed."""
+    kind: str
+    blocks: list[Block]
+    title: Optional[str] = None
+    published_date: Optional[str] = None  # ISO date, when the page prints one
+    traditional_source: bool = False
+    spam_removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks if b.text)
+
+    @property
+    def prose(self) -> list[str]:
+        return [b.text for b in self.blocks if not b.is_table and b.text]
+
+    @property
+    def tables(self) -> list[Grid]:
+        return [b.table for b in self.blocks if b.table is not None]
+
+
+@dataclass
+class Classification:
+    is_annual_report: bool
+    title: Optional[str] = None
+    year: Optional[int] = None
+    publisher: Optional[str] = None
+    region: Optional[str] = None
+    region_code: Optional[str] = None
+    format: Optional[str] = None  # "pre2019" | "2019" | "2021"
+    reason: str = ""  # why it is (not) a report, for warnings and debugging
+
+
+@dataclass
+class Metric:
+    key: str  # a key of shared/spec/metrics.yaml
+    value: float | int
+    dimension: Optional[str] = None  # applicant type for table 三, else None
+    unit: Optional[str] = None  # unit of `value` (元 for money)
+    unit_printed: Optional[str] = None  # unit as printed next to the number
+    approx: bool = False
+    source: str = "text"  # "text" | "table"
+    evidence: str = ""  # the sentence, or "row label | column label: cell"
+
+
+@dataclass
+class Check:
+    check: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Document:
+    url: Optional[str]
+    is_annual_report: bool
+    title: Optional[str]
+    year: Optional[int]
+    publisher: Optional[str]
+    region: Optional[str]
+    region_code: Optional[str]
+    published_date: Optional[str]
+    format: Optional[str]
+    traditional_source: bool
+    spam_removed: list[str]
+    text: str
+    metrics: list[Metric]
+    checks: list[Check]
+    warnings: list[str]
+
+    def to_json(self) -> dict:
+        return asdict(self)
