@@ -1,6 +1,252 @@
-"""STUB: to be replaced."""
+"""Is this page an annual report, for which statistical year, by whom, in which format.
+
+The year comes from the title or the statistical period printed in the body, never from the
+URL or the publication date (reports are published in the following year). The format comes
+from the template labels printed (2019 / 2021 tables); a free-text report for a year up to 2018
+is "pre2019". Rules: rules/classify.yaml; divisions and codes: rules/regions.yaml.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
 from .model import Classification, Page
+from .numbers import parse_number
+
+try:  # the template detector, when present, knows the 2019/2021 labels best
+    from .template_format import detect_format as _detect_template
+except ImportError:  # pragma: no cover - fallback to our own label check
+    _detect_template = None
+
+_DIR = Path(__file__).parent / "rules"
+_R = yaml.safe_load((_DIR / "classify.yaml").read_text(encoding="utf-8"))
+_REGIONS = yaml.safe_load((_DIR / "regions.yaml").read_text(encoding="utf-8"))["regions"]
+
+_REPORT = [re.compile(p) for p in _R["report_title"]]
+_NOT_REPORT = [re.compile(p) for p in _R["not_report_title"]]
+_YEAR_TITLE = re.compile(_R["year_title"])
+_YEAR_TITLE_CN = re.compile(_R["year_title_cn"])
+_PERIOD = [re.compile(p) for p in _R["statistical_period"]]
+_SUFFIX = _R["publisher_suffix"]
+_MADE_BY = re.compile(_R["publisher_made_by"].replace("{SUFFIX}", _SUFFIX))
+_SIGNOFF = re.compile(_R["publisher_signoff"].replace("{SUFFIX}", _SUFFIX))
+_TITLE_PUBLISHER = re.compile("^(.{2,30}?" + _SUFFIX + r")(?=(?:19|20)\d\d年|[一二三四五六七八九〇○零]{4}年|关于)")
+# A title naming a department: its report is not the government's, so no publisher is derived.
+_DEPARTMENT_IN_TITLE = re.compile(r"(?:局|委员会|厅|署|中心|办公室|办公厅|管委会)")
+_TITLE_PLACE = re.compile(_R["title_place"])
+_MARKERS = {fmt: tuple(ms) for fmt, ms in _R["format_markers"].items()}
+_MIN_MARKERS = int(_R["min_markers"])
+_SENTENCE_MARK = re.compile(r"[。,;:!?]")  # a title line is not a sentence
+TITLE_SCAN_BLOCKS = 40  # the title sits near the top; deeper lines are body text
+MAX_TITLE_LEN = 80
+SIGNOFF_SCAN_BLOCKS = 8
+
+_BY_NAME: dict[str, list[dict]] = {}
+for _r in _REGIONS:
+    _BY_NAME.setdefault(_r["name"], []).append(_r)
+_NAMES_LONGEST_FIRST = sorted(_BY_NAME, key=len, reverse=True)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def is_report_title(title: str) -> bool:
+    t = _flat(title)
+    return any(rx.search(t) for rx in _REPORT) and not any(rx.search(t) for rx in _NOT_REPORT)
+
+
+def _title_part(candidate: str) -> str:
+    """'报告标题_站点名' -> the part that is the report title."""
+    parts = [p for p in re.split(r"[_|]|-{1,2}|——|—", candidate) if p.strip()]
+    for p in parts:
+        if any(rx.search(_flat(p)) for rx in _REPORT):
+            return p.strip()
+    return candidate.strip()
+
+
+def find_title(page: Page) -> Optional[str]:
+    """The report's title line: the page title or a short line near the top naming a report."""
+    cands = [page.title] if page.title else []
+    cands += [b for b in page.prose[:TITLE_SCAN_BLOCKS]
+              if len(_flat(b)) <= MAX_TITLE_LEN and not _SENTENCE_MARK.search(_flat(b))]
+    matching = [_flat(_title_part(c)) for c in cands if any(rx.search(_flat(c)) for rx in _REPORT)]
+    # A column name ("政府信息公开年报") as <title> says less than the report's own dated title line.
+    if matching and not is_report_title(matching[0]):
+        return matching[0]  # the page's own title names a notice about reports
+    dated = [t for t in matching if _YEAR_TITLE.search(t) or _YEAR_TITLE_CN.search(t)]
+    return (dated or matching or [None])[0]
+
+
+def year_of(title: Optional[str], body: str) -> Optional[int]:
+    if title:
+        m = _YEAR_TITLE.search(title)
+        if m:
+            return int(m.group(1))
+        m = _YEAR_TITLE_CN.search(title)
+        if m:
+            v = parse_number(m.group(1))
+            if v and 1990 <= v.value <= 2100:
+                return int(v.value)
+    flat = _flat(body)
+    for rx in _PERIOD:
+        m = rx.search(flat)
+        if m:
+            years = {int(g) for g in m.groups() if g}
+            if len(years) == 1:
+                return years.pop()
+    return None
+
+
+def format_of(text: str, year: Optional[int]) -> tuple[Optional[str], str]:
+    """(format, why)."""
+    fmt = _detect_template(text) if _detect_template else None
+    if fmt is None:
+        flat = _flat(text)
+        counts = {f: sum(1 for m in ms if m in flat) for f, ms in _MARKERS.items()}
+        best = max(counts, key=counts.get)
+        if counts[best] >= _MIN_MARKERS and list(counts.values()).count(counts[best]) == 1:
+            fmt = best
+    if fmt:
+        return fmt, f"template labels of {fmt}"
+    if year is None:
+        return None, "no template labels, no year"
+    if year <= 2018:
+        return "pre2019", "free text, year <= 2018"
+    return ("2019" if year <= 2020 else "2021"), "no template labels printed; format assumed from the year"
+
+
+def _regions_in(text: str) -> list[str]:
+    """Division names printed in `text`, most specific level first (district > city > province)."""
+    found, rest = [], text
+    for name in _NAMES_LONGEST_FIRST:
+        if name in rest:
+            found.append(name)
+            rest = rest.replace(name, "\0")
+    return sorted(found, key=lambda n: (-_level(n), text.find(n)))
+
+
+def _level(name: str) -> int:
+    code = _BY_NAME[name][0]["code"]
+    return 0 if code.endswith("0000") else (1 if code.endswith("00") else 2)
+
+
+def resolve_region(name: str, context: str) -> tuple[Optional[dict], Optional[str]]:
+    """(division, parent name printed in the context) for a division name."""
+    entries = _BY_NAME.get(name, [])
+    if len(entries) == 1:
+        e = entries[0]
+        return e, e.get("parent") if e.get("parent") and e["parent"] in context else None
+    shown = [e for e in entries if e.get("parent") and e["parent"] in context]
+    if len(shown) == 1:
+        return shown[0], shown[0]["parent"]
+    return None, None
+
+
+# An office inside a government: 办公室, 办公厅, 信息公开办, 政务公开领导小组办公室 ...
+_OFFICE_OF_GOVERNMENT = re.compile(r"^(.+?)(?:人民政府|政府)[^局委厅院署]{0,12}?(?:办公室|办公厅|办)$")
+
+
+def _government_of(body: str, title: Optional[str]) -> str:
+    """The government's office compiles the government's report: '淮安市人民政府办公室' ->
+    '淮安市人民政府', unless the title itself names a department (the office's own report)."""
+    m = _OFFICE_OF_GOVERNMENT.match(body)
+    if m and not (title and _DEPARTMENT_IN_TITLE.search(title)):
+        return m.group(1) + "人民政府"
+    return body
+
+
+def _explicit_publisher(title: Optional[str], page: Page) -> Optional[str]:
+    if title:
+        m = _TITLE_PUBLISHER.match(title)
+        if m:
+            return m.group(1)
+    head = _flat(" ".join(page.prose[:TITLE_SCAN_BLOCKS]))
+    m = _MADE_BY.search(head)
+    if m:
+        return _government_of(m.group(1), title)
+    # A body line just before the title that is only an issuing body ("杭州市拱墅区人民政府").
+    for i, b in enumerate(page.prose[:TITLE_SCAN_BLOCKS]):
+        if title and _flat(b) == title and i > 0:
+            m = _SIGNOFF.match(_flat(page.prose[i - 1]))
+            if m and "人民政府" in m.group(1):
+                return m.group(1)
+    return None
+
+
+def _signoff_publisher(page: Page) -> Optional[str]:
+    for b in reversed(page.prose[-SIGNOFF_SCAN_BLOCKS:]):
+        m = _SIGNOFF.match(_flat(b))
+        if m and "人民政府" in m.group(1):
+            return m.group(1)
+    return None
+
+
+def _with_chain(publisher: str, region: Optional[dict], parent: Optional[str]) -> str:
+    """'富阳区人民政府' -> '杭州市富阳区人民政府' when the report prints the city."""
+    if region and parent and publisher.startswith(region["name"]) and _level(region["name"]) == 2 \
+            and parent.endswith("市"):
+        return parent + publisher
+    return publisher
+
+
+def who(title: Optional[str], page: Page) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """(publisher, region, region_code)."""
+    body = page.text
+    explicit = _explicit_publisher(title, page)
+    names = _regions_in(explicit or "") or _regions_in(title or "") or _regions_in(_signoff_publisher(page) or "")
+    region, parent = (None, None)
+    if names:
+        region, parent = resolve_region(names[0], (explicit or "") + (title or "") + body)
+    publisher = explicit
+    if publisher is None and region is not None and title and not _DEPARTMENT_IN_TITLE.search(title):
+        publisher = region["name"] + "人民政府"
+    if publisher is None:
+        signoff = _signoff_publisher(page)
+        publisher = _government_of(signoff, title) if signoff else None
+    place = None
+    if not names and title:
+        m = _TITLE_PLACE.match(title)
+        place = m.group(1) if m else None
+        if publisher is None and place:
+            publisher = place + "人民政府"
+    if publisher:
+        publisher = _with_chain(publisher, region, parent)
+    region_name = region["name"] if region else (names[0] if names else place)
+    return publisher, region_name, (region["code"] if region else None)
+
+
+def is_listing(page: Page) -> bool:
+    """A column index: several report titles for different years and hardly any running text.
+
+    A page whose own title names one report is that report's page (its related-links list
+    may still show other years).
+    """
+    if page.title and is_report_title(page.title):
+        return False
+    titles = [_flat(b) for b in page.prose if len(_flat(b)) <= MAX_TITLE_LEN and is_report_title(b)]
+    years = {m.group(1) for t in titles for m in [_YEAR_TITLE.search(t)] if m}
+    long_blocks = sum(1 for b in page.prose if len(_flat(b)) > MAX_TITLE_LEN)
+    return len(titles) >= _R["listing_min_titles"] and len(years) >= 2 \
+        and long_blocks <= _R["listing_max_long_blocks"]
 
 
 def classify(page: Page, url=None) -> Classification:
-    return Classification(is_annual_report="年度报告" in page.text[:2000])
+    """`url` is accepted for the pipeline's signature; the year is never read from it."""
+    title = find_title(page)
+    if title is None:
+        return Classification(is_annual_report=False, reason="no annual-report title found")
+    if is_listing(page):
+        return Classification(is_annual_report=False, title=title, reason="a listing of several reports")
+    if not is_report_title(title):
+        return Classification(is_annual_report=False, title=title,
+                              reason="title names a notice, plan, guide or statistics form, not a report")
+    year = year_of(title, page.text)
+    fmt, why = format_of(page.text, year)
+    publisher, region, code = who(title, page)
+    return Classification(is_annual_report=True, title=title, year=year, publisher=publisher,
+                          region=region, region_code=code, format=fmt, reason=why)

@@ -1,6 +1,662 @@
-"""STUB: to be replaced."""
-from .model import Classification, Metric, Page
+"""Metrics of the 2019 and 2021 template tables: 二 (主动公开), 三 (依申请), 四 (复议/诉讼).
+
+Tables come as grids (HTML with merged cells expanded, PDF, DOCX) or flattened to one cell per
+line in the prose (pages pasted from Word). Both are read into the same intermediate shapes
+and then matched by normalised labels (transforms/rules/template_<fmt>.yaml), never by position
+alone. A row or column that cannot be aligned gives nothing: prefer no value to a wrong one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from .cells import (dedupe, is_blank, label_matches, money_unit, norm, parse_money, parse_number,
+                    strip_numbering)
+from .model import Classification, Grid, Metric, Page
+from .template_format import detect_format
+
+_RULES_DIR = Path(__file__).parent / "rules"
+FORMATS = ("2019", "2021")
+DIMS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+        "legal_service_org", "other_org", "total")
+MAX_LABEL = 60  # a flat token longer than this is prose, not a table label
+FRAGMENT = 3  # a header word this short may be half of a label broken over two rows
+
+
+def _norm_list(values) -> list[str]:
+    return [norm(v) for v in values]
+
+
+def _load(fmt: str) -> dict:
+    data = yaml.safe_load((_RULES_DIR / f"template_{fmt}.yaml").read_text(encoding="utf-8"))
+    t2 = data["table2"]
+    t2["rows"] = {k: _norm_list(v) for k, v in t2["rows"].items()}
+    t2["cols"] = {k: _norm_list(v) for k, v in t2["cols"].items()}
+    t2["by_pair"] = {tuple(v): k for k, v in t2["keys"].items()}
+    t2["unit_of"] = {key: unit for unit, keys in (t2.get("units") or {}).items() for key in keys}
+    for row in data["table3"]["rows"]:
+        row["item"] = _norm_list(row["item"])
+        row["group"] = norm(row.get("group") or "") or None
+    data["applicant_groups"] = _norm_list(data["applicant_groups"])
+    data["applicant_table_heads"] = set(_norm_list(data["applicant_table_heads"]))
+    data["applicant_dims"] = {k: _norm_list(v) for k, v in data["applicant_dims"].items()}
+    t4 = data["table4"]
+    t4["blocks"] = {k: _norm_list(v) for k, v in t4["blocks"].items()}
+    t4["outcomes"] = {k: _norm_list(v) for k, v in t4["outcomes"].items()}
+    data["known_labels"] = _known_labels(data)
+    return data
+
+
+def _known_labels(data: dict) -> set[str]:
+    """Every header label of the three tables: a line made of these alone is a header row."""
+    t2, t4 = data["table2"], data["table4"]
+    groups = [t2["rows"], t2["cols"], data["applicant_dims"], t4["blocks"], t4["outcomes"]]
+    labels = {v for g in groups for vs in g.values() for v in vs}
+    return labels | set(data["applicant_table_heads"]) | {norm("信息内容"), norm("行政诉讼")}
+
+
+RULES = {fmt: _load(fmt) for fmt in FORMATS}
+
+
+# ============================================================================ shared pieces
+@dataclass
+class Row:
+    """A table row as read: its label parts (group first) and its value cells."""
+    parts: list[str]  # normalised, for matching
+    cells: list[str]
+    raw: Optional[list[str]] = None  # the parts as printed, for evidence
+
+
+def _value(cell: str) -> Optional[float | int]:
+    return None if is_blank(cell) else parse_number(cell)
+
+
+def _metric(key: str, value, evidence: str, dim: Optional[str] = None, unit: str = "件",
+            unit_printed: Optional[str] = None) -> Metric:
+    return Metric(key=key, value=value, dimension=dim, unit=unit, unit_printed=unit_printed or unit,
+                  source="table", evidence=evidence)
+
+
+def _is_value_token(text: str) -> bool:
+    """A flat token that is a table value: a number (with unit) or a blank mark."""
+    if is_blank(text):
+        return bool(text.strip())
+    return parse_number(text) is not None or parse_money(text) is not None
+
+
+def _unique(metrics: list[Metric]) -> list[Metric]:
+    """One metric per (key, dimension, value). Two values for one pair are both kept: the
+    merge step drops them with a warning, which a reader of the document can see."""
+    seen: set[tuple] = set()
+    out = []
+    for m in metrics:
+        k = (m.key, m.dimension, round(float(m.value), 6))
+        if k not in seen:
+            seen.add(k)
+            out.append(m)
+    return out
+
+
+# ============================================================================ table 三
+def _dim_of(parts: list[str], rules: dict) -> Optional[str]:
+    """Applicant type of a column from its header parts (group labels left out)."""
+    leaf = "".join(p for p in dedupe(parts)
+                   if not any(g in p for g in rules["applicant_groups"]))
+    hits = [d for d, variants in rules["applicant_dims"].items() if leaf in variants]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _match_row(parts: list[str], prev_group: Optional[str], rules: dict) -> Optional[dict]:
+    """The table 三 row definition a label matches, or None when none or several do.
+
+    The item is the last label part; a label broken over lines (flat text) is tried joined
+    back from its last two or three parts.
+    """
+    for n in (1, 2, 3):
+        if n > len(parts) or (n > 1 and strip_numbering(parts[-n + 1]) != parts[-n + 1]):
+            break  # a part that starts with its own numbering is a label, not a broken line
+        found = _match_item(strip_numbering("".join(parts[-n:])), "".join(parts), prev_group, rules)
+        if found is not False:
+            return found
+    return None
+
+
+def _match_item(item: str, full: str, prev_group: Optional[str], rules: dict):
+    """The row definition for an item; None when ambiguous, False when nothing matches."""
+    found: list[tuple[int, dict]] = []
+    for row in rules["table3"]["rows"]:
+        for v in row["item"]:
+            if not label_matches(item, v):
+                continue
+            generic = len(v) < 4
+            if generic and row["group"] and row["group"] not in full and prev_group != row["group"]:
+                continue
+            found.append((len(v), row))
+            break
+    if not found:
+        return False
+    best = max(n for n, _ in found)
+    rows = [r for n, r in found if n == best]
+    return rows[0] if len(rows) == 1 else None
+
+
+def _table3_metrics(dims: list[Optional[str]], rows: list[Row], rules: dict) -> list[Metric]:
+    """Metrics from rows of table 三 whose cells line up with `dims` (None: not a value column)."""
+    out: list[Metric] = []
+    keys_seen: dict[str, int] = {}
+    prev_group = None
+    matched: list[tuple[dict, Row]] = []
+    for row in rows:
+        if len(row.cells) != len(dims):
+            prev_group = None
+            continue
+        d = _match_row(row.parts, prev_group, rules)
+        prev_group = d["group"] if d else None
+        if d:
+            matched.append((d, row))
+            keys_seen[d["key"]] = keys_seen.get(d["key"], 0) + 1
+    matched = [(d, row) for d, row in matched
+               if keys_seen[d["key"]] == 1  # a row printed twice: cannot tell which is right
+               and not _misaligned(dims, row.cells)]
+    if not _columns_add_up(dims, [row.cells for _, row in matched]):
+        return []
+    for d, row in matched:
+        label = " ".join(row.raw or row.parts)
+        for dim, cell in zip(dims, row.cells):
+            value = _value(cell) if dim else None
+            if value is None or value < 0 or isinstance(value, float):
+                continue
+            out.append(_metric(d["key"], value, f"{label} | {_dim_label(dim, rules)}: {cell.strip()}", dim=dim))
+    return out + _table3_sums(out, rules)
+
+
+MAX_MISPRINTS = 0.1  # share of rows (at least one row) allowed not to add up in a table read right
+
+
+def _columns_add_up(dims: list[str], rows: list[list[str]]) -> bool:
+    """Whether the columns were read right: in most rows the applicant columns add up to 总计.
+
+    A header read against the wrong columns (merged cells lost, a ragged copy) breaks the sum
+    in every row where the columns differ; a misprint in a report breaks it in one or two.
+    """
+    if "total" not in dims or len(set(dims)) != len(DIMS):
+        return False
+    checked = consistent = 0
+    for cells in rows:
+        values = dict(zip(dims, (_value(c) for c in cells)))
+        if any(v is None for v in values.values()):
+            continue
+        checked += 1
+        consistent += sum(v for d, v in values.items() if d != "total") == values["total"]
+    return checked > 0 and checked - consistent <= max(1, int(MAX_MISPRINTS * checked))
+
+
+def _misaligned(dims: list[str], cells: list[str]) -> bool:
+    """A row whose values may have shifted: one cell short (total blank while others print
+    values), or a label where a value should be (a span too long pushed the row right)."""
+    if any(c.strip() and not is_blank(c) and parse_number(c) is None for c in cells):
+        return True
+    if "total" not in dims:
+        return False
+    total = cells[dims.index("total")]
+    return not total.strip() and any(c.strip() for c in cells)
+
+
+def _dim_label(dim: str, rules: dict) -> str:
+    return rules["applicant_dims"][dim][0]
+
+
+def _table3_sums(found: list[Metric], rules: dict) -> list[Metric]:
+    """Rows the template splits into parts (2021 （六）其他处理): their sum, where all parts are printed."""
+    out = []
+    by = {(m.key, m.dimension): m for m in found}
+    for key, parts in (rules["table3"].get("sums") or {}).items():
+        for dim in rules["applicant_dims"]:
+            if (key, dim) in by:
+                continue
+            ms = [by.get((p, dim)) for p in parts]
+            if any(m is None for m in ms):
+                continue
+            total = sum(m.value for m in ms)
+            terms = " + ".join(f"{m.key} {m.value}" for m in ms)
+            evidence = f"computed: {terms} = {total} | {_dim_label(dim, rules)}"
+            out.append(_metric(key, total, evidence, dim=dim))
+    return out
+
+
+_OTHER_TABLE_HEADS = {norm("行政复议"), norm("行政诉讼"), norm("信息内容")}
+
+
+def _table_end(grid: Grid, first: int) -> int:
+    """Index of the row where another table starts inside the same grid, else the grid's end."""
+    for i in range(first, len(grid)):
+        if any(norm(c) in _OTHER_TABLE_HEADS for c in grid[i]):
+            return i
+    return len(grid)
+
+
+def _first_value_col(row: list[str]) -> Optional[int]:
+    return next((j for j, c in enumerate(row) if parse_number(c) is not None), None)
+
+
+def _usual_first_value_col(rows: Grid) -> Optional[int]:
+    cols = [c for c in (_first_value_col(r) for r in rows) if c is not None]
+    return max(set(cols), key=cols.count) if cols else None
+
+
+def _grid_table3(grid: Grid, rules: dict) -> list[Metric]:
+    start = next((i for i, r in enumerate(grid) if any(norm(c) in rules["applicant_table_heads"] for c in r)), None)
+    if start is None:
+        return []
+    first_data = next((i for i in range(start, len(grid))
+                       if any(parse_number(c) is not None for c in grid[i])), None)
+    if first_data is None:
+        return []
+    header = grid[start:first_data]
+    body = grid[first_data:_table_end(grid, first_data)]
+    n_cols = len(grid[0])
+    dims: list[Optional[str]] = []
+    for j in range(n_cols):
+        dims.append(_dim_of([norm(r[j]) for r in header], rules))
+    if not any(dims):
+        return []
+    # Label columns end where values start (an unknown value column is not part of the label).
+    first_dim = min([j for j in range(n_cols) if any(parse_number(r[j]) is not None for r in body)]
+                    + [next(j for j, d in enumerate(dims) if d)])
+    real = [d for d in dims if d]
+    if len(set(real)) != len(real):
+        return []  # two columns claim the same applicant type
+    rows = []
+    start_col = _usual_first_value_col(body)
+    for r in body:
+        if _first_value_col(r) not in (None, start_col):
+            continue  # this row's values start elsewhere: it does not line up with the header
+        parts = dedupe([norm(c) for c in r[:first_dim]])
+        raw = dedupe([c.strip() for c in r[:first_dim]])
+        cells = [c for c, d in zip(r, dims) if d]
+        rows.append(Row(parts=parts, cells=cells, raw=raw if len(raw) == len(parts) else None))
+    return _table3_metrics(real, rows, rules)
+
+
+# ============================================================================ table 四
+def _column_of(parts: list[str], rules: dict) -> Optional[str]:
+    """Metric key of a table 四 column from its header parts, e.g. litigation_direct_upheld."""
+    text = "".join(dedupe(parts))
+    t4 = rules["table4"]
+    block = next((b for b, vs in t4["blocks"].items() if any(v in text for v in vs)), None)
+    if block is None:
+        return None
+    rest = text
+    for vs in t4["blocks"].values():
+        for v in vs:
+            rest = rest.replace(v, "")
+    rest = rest.replace("行政诉讼", "")
+    outcomes = [o for o, vs in t4["outcomes"].items() if any(v in rest for v in vs)]
+    if len(outcomes) != 1:
+        return None
+    return f"{block}_{outcomes[0]}"
+
+
+def _table4_metrics(columns: list[Optional[str]], headers: list[str], cells: list[str]) -> list[Metric]:
+    keys = [c for c in columns if c]
+    if len(set(keys)) != len(keys) or len(keys) != 15:
+        return []  # the template has 15 columns; fewer, and the header was not read right
+    printed = [cell for key, cell in zip(columns, cells) if key]
+    if printed and not printed[-1].strip() and any(c.strip() for c in printed):
+        return []  # the row is a cell short: its values may have shifted left
+    out = []
+    for key, head, cell in zip(columns, headers, cells):
+        value = _value(cell) if key else None
+        if value is None or value < 0 or isinstance(value, float):
+            continue
+        out.append(_metric(key, value, f"行政复议、行政诉讼 | {head}: {cell.strip()}"))
+    return out + _litigation_total(out)
+
+
+def _litigation_total(found: list[Metric]) -> list[Metric]:
+    by = {m.key: m for m in found}
+    a, b = by.get("litigation_direct_total"), by.get("litigation_after_review_total")
+    if not a or not b:
+        return []
+    total = a.value + b.value
+    return [_metric("litigation_total", total,
+                    f"computed: 未经复议直接起诉 总计 {a.value} + 复议后起诉 总计 {b.value} = {total}")]
+
+
+def _grid_table4(grid: Grid, rules: dict) -> list[Metric]:
+    start = next((i for i, r in enumerate(grid)
+                  if any("行政复议" in norm(c) for c in r) and any("行政诉讼" in norm(c) for c in r)), None)
+    if start is None:
+        return []
+    first_data = next((i for i in range(start, len(grid))
+                       if sum(parse_number(c) is not None for c in grid[i]) >= 5), None)
+    if first_data is None:
+        return []
+    header = grid[start:first_data]
+    n_cols = len(grid[0])
+    columns = [_column_of([norm(r[j]) for r in header], rules) for j in range(n_cols)]
+    heads = [" ".join(dedupe([r[j].replace("\n", "") for r in header])) for j in range(n_cols)]
+    return _table4_metrics(columns, heads, grid[first_data])
+
+
+# ============================================================================ table 二
+def _t2_match(label: str, table: dict) -> Optional[str]:
+    hits = [k for k, vs in table.items() if any(label_matches(label, v) for v in vs)]
+    if len(hits) > 1:  # "行政规范性文件" also contains "规范性文件": keep the exact one
+        hits = [k for k in hits if label in table[k]] or hits
+    return hits[0] if len(hits) == 1 else None
+
+
+def _table2_metrics(items: list[tuple[str, list[str], list[str]]], rules: dict) -> list[Metric]:
+    """items: (row label, column labels, cells) already lined up one column label per cell."""
+    t2 = rules["table2"]
+    out = []
+    for row_label, col_labels, cells in items:
+        row = _t2_match(norm(row_label), t2["rows"])
+        if not row:
+            continue
+        per_col: dict[str, set] = {}
+        for head, cell in zip(col_labels, cells):
+            per_col.setdefault(head, set()).add(cell.strip())
+        for head, values in per_col.items():
+            col = _t2_match(norm(head), t2["cols"])
+            key = t2["by_pair"].get((row, col)) if col else None
+            if key is None or len(values) != 1:
+                continue
+            cell = next(iter(values))
+            m = _t2_metric(key, row_label, head, cell, t2)
+            if m:
+                out.append(m)
+    return out
+
+
+def _t2_metric(key: str, row_label: str, head: str, cell: str, t2: dict) -> Optional[Metric]:
+    value = None if is_blank(cell) else (parse_money(cell) if key in t2["money"] else parse_number(cell))
+    if value is None:
+        return None
+    if key not in t2["signed"] and value < 0:
+        return None
+    evidence = f"{row_label.strip()} | {head.strip()}: {cell}"
+    if key in t2["money"]:
+        unit = money_unit(cell, head)
+        if unit is None:
+            return None  # 元 or 万元 cannot be told apart: no value
+        scaled = value * 10000 if unit == "万元" else value
+        scaled = round(scaled) if abs(scaled - round(scaled)) < 1e-6 else scaled
+        return _metric(key, scaled, evidence, unit="元", unit_printed=unit)
+    if isinstance(value, float):
+        return None
+    unit = t2["unit_of"].get(key, "件")
+    return _metric(key, value, evidence, unit=unit)
+
+
+def _is_t2_header(row: list[str], rules: dict) -> bool:
+    """A column-label row without 信息内容: labels, no values, and no row label first."""
+    t2 = rules["table2"]
+    return (not _t2_match(norm(row[0]), t2["rows"]) and all(parse_number(c) is None for c in row[1:])
+            and any(_t2_match(norm(c), t2["cols"]) for c in row[1:]))
+
+
+def _grid_table2(grid: Grid, rules: dict) -> list[Metric]:
+    items = []
+    heads: Optional[list[str]] = None
+    for r in grid:
+        first = norm(r[0]) if r else ""
+        if first == "信息内容" or _is_t2_header(r, rules):
+            heads = r[1:]
+            continue
+        if heads is None or not first or len(r) - 1 != len(heads):
+            continue
+        items.append((r[0], heads, r[1:]))
+    return _table2_metrics(items, rules)
+
+
+# ============================================================================ flat text
+def _tokens(page: Page, rules: dict) -> list[str]:
+    """Prose lines as table tokens: one cell per token.
+
+    A table copied as text may also print a row on one line ("规章 1 0 11", cells separated
+    by tabs or spaces): such a line is cut into its label and its values, and a header line
+    made of known labels into those labels.
+    """
+    known = rules["known_labels"]
+    out: list[str] = []
+    for text in page.prose:
+        for line in text.splitlines():
+            for cell in line.split("\t"):
+                out += _split_row_line(cell.strip(), known)
+    return out
+
+
+_GLUED_VALUE = re.compile(r"^(.*[\u3400-\u9fff）)])(\d[\d,]*(?:\.\d+)?)$")
+
+
+def _is_known(word: str, known: set[str]) -> bool:
+    return word in known or any(label_matches(word, k) for k in known)
+
+
+def _split_row_line(line: str, known: set[str]) -> list[str]:
+    words = line.split()
+    if len(words) < 2:
+        return [line] if line else []
+    k = len(words)
+    while k > 0 and _is_value_token(words[k - 1]):
+        k -= 1
+    label, values = words[:k], words[k:]
+    glued = _GLUED_VALUE.match(label[-1]) if label and values else None
+    if glued:  # "规章1 0 11": spacing repair glued the first value to its label
+        label, values = label[:-1] + [glued.group(1)], [glued.group(2)] + values
+    if len("".join(label)) > MAX_LABEL:
+        return [line]  # prose that happens to end with a number
+    if len(label) > 1 and all(_is_known(norm(w), known) or len(w) <= FRAGMENT for w in label):
+        return label + values  # a header row: labels, or halves of labels split over two rows
+    return ([" ".join(label)] if label else []) + values
+
+
+def _runs(tokens: list[str]) -> list[tuple[list[str], list[str]]]:
+    """(text tokens, value tokens) pairs: labels followed by the values of their row."""
+    runs: list[tuple[list[str], list[str]]] = []
+    texts: list[str] = []
+    values: list[str] = []
+    for tok in tokens:
+        if _is_value_token(tok):
+            values.append(tok)
+            continue
+        if values:
+            runs.append((texts, values))
+            texts, values = [], []
+        texts.append(tok)
+    runs.append((texts, values))
+    return runs
+
+
+def _join_fragments(texts: list[str], known: set[str]) -> list[str]:
+    """Header labels broken over lines (one cell, two lines) joined back when that makes a label.
+
+    The longest join wins: "其他" is a label, but "其他" + "结果" is the one printed.
+    """
+    out: list[str] = []
+    k = 0
+    while k < len(texts):
+        t, step = texts[k], 1
+        for n in (4, 3, 2):
+            joined = "".join(texts[k:k + n])
+            if k + n <= len(texts) and norm(joined) in known:
+                t, step = joined, n
+                break
+        out.append(t)
+        k += step
+    return out
+
+
+def _t3_known(rules: dict) -> set[str]:
+    return {v for vs in rules["applicant_dims"].values() for v in vs} | set(rules["applicant_groups"])
+
+
+def _t4_known(rules: dict) -> set[str]:
+    t4 = rules["table4"]
+    return ({v for vs in t4["blocks"].values() for v in vs} | {v for vs in t4["outcomes"].values() for v in vs}
+            | {"行政复议", "行政诉讼"})
+
+
+def _flat_table3(runs, rules: dict) -> list[Metric]:
+    """Every flattened table 三 (a page may print more than one: the caller drops conflicts)."""
+    known = _t3_known(rules)
+    natural = rules["applicant_dims"]["natural_person"]
+    out: list[Metric] = []
+    for i, (texts, values) in enumerate(runs):
+        texts = _join_fragments(texts, known)
+        normed = [norm(t) for t in texts]
+        start = next((k for k, t in enumerate(normed) if t in natural), None)
+        if start is None:
+            continue
+        printed, label_at = _flat_dims(normed[start:], rules)
+        if printed is None or len(set(printed)) != len(printed):
+            continue
+        dims = [d for d in printed if d != "total"] + (["total"] if "total" in printed else [])
+        label_at += start
+        rows = [Row(parts=normed[label_at:], cells=values, raw=texts[label_at:])]
+        for texts2, values2 in runs[i + 1:]:
+            n2 = [norm(t) for t in texts2]
+            if any("行政复议" in t or "行政诉讼" in t for t in n2) or any(t in natural for t in n2):
+                break  # the next table (四, or another 三) starts
+            keep = [k for k, t in enumerate(n2) if len(t) <= MAX_LABEL]
+            rows.append(Row(parts=[n2[k] for k in keep], cells=values2, raw=[texts2[k] for k in keep]))
+        out += _table3_metrics(dims, rows, rules)
+    return out
+
+
+def _flat_dims(header: list[str], rules: dict) -> tuple[Optional[list[str]], int]:
+    """Applicant types in printed order from flat header tokens, and where the row label starts.
+
+    Labels split over two header rows come out as all the top halves, then all the bottom
+    halves ("商业", "科研", ..., "企业", "机构", ...): paired back when every pair is a label.
+    """
+    groups = rules["applicant_groups"]
+    dims: list[str] = []
+    rest: list[int] = []
+    for k, t in enumerate(header):
+        d = _dim_of([t], rules)
+        if d:
+            dims.append(d)
+        elif not any(g in t for g in groups):
+            rest.append(k)
+    if len(set(dims)) == len(DIMS) or len(rest) < 2:
+        last = max((k for k, t in enumerate(header) if _dim_of([t], rules)), default=-1)
+        return dims, last + 1
+    for n in range(len(rest) // 2, 0, -1):
+        pairs = [_dim_of([header[rest[i]] + header[rest[i + n]]], rules) for i in range(n)]
+        if all(pairs) and len(set(dims + pairs)) == len(dims) + n:
+            total = [d for d in dims if d == "total"]
+            return [d for d in dims if d != "total"] + pairs + total, rest[2 * n - 1] + 1
+    return None, 0
+
+
+def _paired_outcomes(labels: list[str], t4: dict) -> list[str]:
+    """Outcome labels split over two header rows, flattened as the 12 top halves (with the three
+    总计) then the 12 bottom halves ("结果" ... "维持"): joined back when every pair is a label."""
+    known = {v for vs in t4["outcomes"].values() for v in vs}
+    if all(t in known for t in labels):
+        return labels
+    totals = [t for t in labels if t in t4["outcomes"]["total"]]
+    halves = [t for t in labels if t not in t4["outcomes"]["total"]]
+    if len(totals) != 3 or len(halves) != 24:
+        return labels
+    pairs = [halves[i] + halves[i + 12] for i in range(12)]
+    if not all(p in known for p in pairs):
+        return labels
+    return [x for b in range(3) for x in pairs[4 * b:4 * b + 4] + [totals[b]]]
+
+
+def _flat_table4(runs, rules: dict) -> list[Metric]:
+    """Table 四 flattened: its 15 outcome labels in source order (the 5 review columns, then
+    未经复议直接起诉 and 复议后起诉), then exactly 15 values."""
+    t4 = rules["table4"]
+    known = _t4_known(rules)
+    out: list[Metric] = []
+    block_labels = {v for vs in t4["blocks"].values() for v in vs} | {"行政诉讼"}
+    for texts, values in runs:
+        normed = [norm(t) for t in _join_fragments(texts, known)]
+        if "行政复议" not in normed or "行政诉讼" not in normed:
+            continue
+        header = normed[normed.index("行政复议"):]
+        labels = _paired_outcomes([t for t in header if t not in block_labels], t4)
+        outcomes = [o for t in labels for o, vs in t4["outcomes"].items() if t in vs]
+        litigation = [b for t in header for b in ("litigation_direct", "litigation_after_review")
+                      if t in t4["blocks"][b]]
+        if (len(labels) != 15 or len(outcomes) != 15 or len(values) != 15
+                or litigation != ["litigation_direct", "litigation_after_review"]):
+            continue
+        blocks = ["reconsideration"] * 5 + ["litigation_direct"] * 5 + ["litigation_after_review"] * 5
+        names = ["行政复议"] * 5 + ["行政诉讼 未经复议直接起诉"] * 5 + ["行政诉讼 复议后起诉"] * 5
+        columns = [f"{b}_{o}" for b, o in zip(blocks, outcomes)]
+        heads = [f"{n} {t}" for n, t in zip(names, labels)]
+        out += _table4_metrics(columns, heads, values)
+    return out
+
+
+def _flat_table2(runs, rules: dict) -> list[Metric]:
+    t2 = rules["table2"]
+    items = []
+    heads: Optional[list[str]] = None
+    for texts, values in runs:
+        normed = [norm(t) for t in texts]
+        if "信息内容" in normed:
+            k = len(normed) - 1 - normed[::-1].index("信息内容")
+            heads = [t for t in texts[k + 1:] if _t2_match(norm(t), t2["cols"])]
+        if heads is None or not texts:
+            continue
+        label = texts[-1]
+        if len(norm(label)) > MAX_LABEL or not _t2_match(norm(label), t2["rows"]):
+            heads = None  # the table has ended
+            continue
+        if len(values) != len(heads):
+            continue
+        items.append((label, heads, values))
+    return _table2_metrics(items, rules)
+
+
+# ============================================================================ entry point
+def _format(page: Page, cls: Classification) -> Optional[str]:
+    if cls.format in FORMATS:
+        return cls.format
+    if cls.format is None:
+        return detect_format(page.text)
+    return None
 
 
 def template_metrics(page: Page, cls: Classification) -> list[Metric]:
-    return []
+    fmt = _format(page, cls)
+    if fmt is None:
+        return []
+    rules = RULES[fmt]
+    found: list[Metric] = []
+    for grid in page.tables:
+        grid = _square(grid)
+        if not grid:
+            continue
+        found += _grid_table2(grid, rules) + _grid_table3(grid, rules) + _grid_table4(grid, rules)
+        # A grid made from rows as printed (text, DOCX without spans) lines up only cell by cell.
+        found += _flat_metrics(_runs(_grid_tokens(grid)), rules)
+    found += _flat_metrics(_runs(_tokens(page, rules)), rules)
+    return _unique(found)
+
+
+def _flat_metrics(runs, rules: dict) -> list[Metric]:
+    return _flat_table2(runs, rules) + _flat_table3(runs, rules) + _flat_table4(runs, rules)
+
+
+def _grid_tokens(grid: Grid) -> list[str]:
+    return [c.strip() for row in grid for c in row if c.strip()]
+
+
+def _square(grid: Grid) -> Grid:
+    """Rows padded to one width, None cells as ""."""
+    if not grid:
+        return []
+    width = max(len(r) for r in grid)
+    return [[(c or "") for c in r] + [""] * (width - len(r)) for r in grid]

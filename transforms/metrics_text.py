@@ -1,6 +1,423 @@
-"""STUB: to be replaced."""
+"""Figures stated in the free text of a report (pre-2019 prose; the 2021 processing-fee sentence).
+
+Labels live in rules/pre2019_text.yaml. The code finds numbers with units, asks which label sits
+right before (or after) each one, and throws out what is not the statistical year's own figure:
+  - cumulative ("累计", "《条例》实施以来"), plans ("计划", "下一步"), part-year or averages;
+  - another year's figure (the last year printed before it in the segment is not ours);
+  - changes ("比上年增加97件": previous-year words, a delta word right before the number);
+  - sub-units ("省级部门", "市本级") named before it in the segment;
+  - headline totals inside a "其中" (of which) clause;
+  - labels that share one number with another label ("信函、传真申请数");
+  - per-rule context: a review count needs "信息公开" in its sentence, a reply breakdown a
+    paragraph (or section heading) about disclosure requests.
+Breakdowns shared by review and litigation ("维持", "纠错", "其他情形") take the key of the
+topic named last before them. Zero stated in words counts ("未收取费用" -> 0).
+Two different values for one key are both returned when nothing tells them apart (a figure for
+the whole area beats one without that wording); the merge step then loads neither.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+import yaml
+
 from .model import Classification, Metric, Page
+from .numbers import NUMBER_RE, parse_number, to_halfwidth
+
+_RULES = yaml.safe_load((Path(__file__).parent / "rules" / "pre2019_text.yaml").read_text(encoding="utf-8"))
+_LABEL_CHAR = _RULES["label_char"]
+_GAP_BEFORE = _RULES["gap_before"]
+_GAP_AFTER = _RULES["gap_after"]
+_G = _RULES["guards"]
+_COMBINED_BEFORE = re.compile(_G["combined_before"])
+_ITEM_END = re.compile(_G["item_end"])
+_CONTEXTS = {name: re.compile(p) for name, p in _RULES["contexts"].items()}
+_CONTEXT_REQUIRES = re.compile(_RULES["context_requires"])
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年)")
+_SENTENCE_END = re.compile(r"[。!?\n]")
+_CLAUSE_DELIMS = ",;"
+_SEGMENT_DELIMS = ";"
+_MONEY_UNITS = {"万元": 10_000, "元": 1}
+
+
+def _expand(pattern: str) -> str:
+    return pattern.replace("~", _LABEL_CHAR)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    key: Optional[str]  # fixed key, or None when the key depends on the context
+    context_keys: Optional[dict]  # context -> key, for breakdowns shared by review and litigation
+    role: str
+    units: tuple[str, ...]
+    before: tuple[re.Pattern, ...]
+    after: tuple[re.Pattern, ...]
+    zero: tuple[re.Pattern, ...]
+    zero_not_followed: Optional[re.Pattern]
+    clause_excludes: Optional[re.Pattern]
+    requires_before: Optional[re.Pattern]
+    requires_in_paragraph: Optional[re.Pattern]
+    formats: tuple[str, ...]
+
+
+def _opt(pattern: Optional[str]) -> Optional[re.Pattern]:
+    return re.compile(pattern) if pattern else None
+
+
+def _rule(name: str, spec: dict, key: Optional[str], context_keys: Optional[dict]) -> Rule:
+    return Rule(
+        name=name, key=key, context_keys=context_keys, role=spec.get("role", "part"),
+        units=tuple(spec["units"]),
+        before=tuple(re.compile("(?:" + _expand(p) + ")" + _GAP_BEFORE + "$") for p in spec.get("before", [])),
+        after=tuple(re.compile("^" + _GAP_AFTER + "(?:" + _expand(p) + ")") for p in spec.get("after", [])),
+        zero=tuple(re.compile(_expand(p)) for p in spec.get("zero", [])),
+        zero_not_followed=_opt(spec.get("zero_not_followed")),
+        clause_excludes=_opt(spec.get("clause_excludes")),
+        requires_before=_opt(spec.get("requires_before")),
+        requires_in_paragraph=_opt(spec.get("requires_in_paragraph")),
+        formats=tuple(str(f) for f in spec.get("formats", ["pre2019"])),
+    )
+
+
+RULES: tuple[Rule, ...] = tuple(
+    [_rule(k, s, k, None) for k, s in _RULES["keys"].items()]
+    + [_rule(n, s, None, s["keys"]) for n, s in _RULES["by_context"].items()]
+)
+_ALL_UPHELD = _RULES["all_upheld"]
+_ALL_UPHELD_RE = re.compile(_ALL_UPHELD["pattern"])
+_UNITS = sorted({u for r in RULES for u in r.units} | set(_MONEY_UNITS), key=len, reverse=True)
+_TOKEN = re.compile(NUMBER_RE.pattern + r"(?P<mult>万|亿)?(?P<unit>" + "|".join(map(re.escape, _UNITS)) + ")")
+
+
+@dataclass
+class Token:
+    start: int
+    end: int  # after the unit
+    value: float | int
+    approx: bool
+    unit: str  # unit as printed (万元 when printed as 万 + 元)
+
+
+@dataclass
+class Candidate:
+    key: str
+    value: float | int
+    unit_printed: str
+    approx: bool
+    evidence: str
+    whole_scope: bool
+    role: str
+
+
+_QUOTES = re.compile("[\"'“”‘’「」『』]")
+
+
+_SPACE_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and punctuation to ASCII), no quotation marks (labels are often
+    quoted: “同意公开”的120件), no whitespace (PDF text spaces out "2018 年", "78 件") except
+    between two digits: there it separates two table cells ("12 215"), so it stays a break."""
+    text = _SPACE_BETWEEN_DIGITS.sub(" ", to_halfwidth(text))
+    return _QUOTES.sub("", re.sub(r"(?<!\d) +| +(?!\d)|[^\S ]+", "", text))
+
+
+def _sentences(text: str) -> Iterator[tuple[int, str]]:
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() - start > 1:
+            yield start, text[start:m.end()]
+        start = m.end()
+    if start < len(text):
+        yield start, text[start:]
+
+
+def _tokens(sentence: str) -> list[Token]:
+    out = []
+    for m in _TOKEN.finditer(sentence):
+        parsed = parse_number((m.group("pre") or "") + m.group("num") + (m.group("post") or ""))
+        if parsed is None:
+            continue
+        value, unit, approx = parsed.value, m.group("unit"), parsed.approx
+        if m.group("mult"):
+            if unit == "元" and m.group("mult") == "万":
+                unit = "万元"
+            else:
+                value = value * (10_000 if m.group("mult") == "万" else 100_000_000)
+                approx = approx or not float(parsed.value).is_integer()
+        if sentence.startswith("百分点", m.end()):
+            continue  # "3.9个百分点": a change in a rate
+        before = sentence[m.start() - 1] if m.start() > 0 else ""
+        if before == "第" or (m.group("num")[0].isdigit() and before in ".-—~"):
+            continue  # an ordinal, or part of a code, a date or a range: not a count
+        out.append(Token(m.start(), m.end(), value, approx, unit))
+    return out
+
+
+def _last_index(text: str, chars: str) -> int:
+    return max(text.rfind(c) for c in chars)
+
+
+def _has_any(text: str, words) -> bool:
+    return any(w in text for w in words)
+
+
+def _context(paragraph: str, upto: int) -> Optional[str]:
+    """The topic (review or litigation) last named before `upto` in the paragraph, when the
+    sentence naming it is about disclosure."""
+    best, where = None, -1
+    head = paragraph[:upto]
+    for name, rx in _CONTEXTS.items():
+        for m in rx.finditer(head):
+            if m.start() > where:
+                best, where = name, m.start()
+    if best is None:
+        return None
+    start = max(paragraph.rfind(c, 0, where) for c in "。!?") + 1
+    ends = [i for i in (paragraph.find(c, where) for c in "。!?") if i != -1]
+    return best if _CONTEXT_REQUIRES.search(paragraph[start:min(ends) if ends else len(paragraph)]) else None
+
+
+def _not_this_year(sentence: str, tok: Token, clause: str, year: Optional[int]) -> bool:
+    head = sentence[:tok.start]
+    if _has_any(head, _G["cumulative"]) or _has_any(head, _G["future"]):
+        return True
+    segment = head[_last_index(head, _SEGMENT_DELIMS) + 1:]
+    years = [int(y) for y in _YEAR.findall(segment)]
+    if years and (year is None or years[-1] != year):
+        return True  # a figure dated another year (or any year, when ours is unknown)
+    return _has_any(clause, _G["previous_year"]) or _has_any(clause, _G["partial_period"])
+
+
+def _rule_allows(rule: Rule, sentence: str, clause: str, upto: int, paragraph_head: str) -> bool:
+    """The rule's own conditions on the words around the number."""
+    if rule.clause_excludes and rule.clause_excludes.search(clause):
+        return False
+    if rule.requires_in_paragraph and not rule.requires_in_paragraph.search(paragraph_head):
+        return False
+    return not (rule.requires_before and not rule.requires_before.search(sentence[:upto]))
+
+
+def _combined(before_label: str) -> bool:
+    """The label shares its number with the label before it ("信函、传真申请数")."""
+    m = _COMBINED_BEFORE.search(before_label)
+    return bool(m) and not _ITEM_END.search(before_label[:m.start()])
+
+
+def _label_match(rule: Rule, sentence: str, clause_start: int, tok: Token) -> Optional[tuple[int, int]]:
+    """(label start, label length) of the longest label of `rule` next to the token, or None."""
+    best = None
+    head = sentence[clause_start:tok.start]
+    for rx in rule.before:
+        m = rx.search(head)
+        if m and not _combined(head[:m.start()]):
+            cand = (clause_start + m.start(), m.end() - m.start())
+            best = max(best, cand, key=lambda c: c[1]) if best else cand
+    if best:
+        return best
+    clause_end = len(sentence)
+    for d in _CLAUSE_DELIMS:
+        i = sentence.find(d, tok.end)
+        if i != -1:
+            clause_end = min(clause_end, i)
+    tail = sentence[tok.end:clause_end]
+    before_tok = sentence[max(clause_start, tok.start - 2):tok.start]
+    for rx in rule.after:
+        m = rx.match(tail)
+        if m and not any(before_tok.endswith(w) for w in _G["delta_before"]):
+            cand = (tok.end, m.end())
+            best = max(best, cand, key=lambda c: c[1]) if best else cand
+    return best
+
+
+MAX_EVIDENCE = 300
+
+
+def _evidence(sentence: str, tok: Token) -> str:
+    """The sentence; a window around the figure when the sentence runs on (no punctuation)."""
+    if len(sentence) <= MAX_EVIDENCE:
+        return sentence
+    half = MAX_EVIDENCE // 2
+    start = max(0, min(tok.start - half, len(sentence) - MAX_EVIDENCE))
+    return sentence[start:start + MAX_EVIDENCE]
+
+
+def _value(tok: Token) -> tuple[float | int, str]:
+    """Value as stored and its unit: money in 元."""
+    if tok.unit in _MONEY_UNITS:
+        v = round(tok.value * _MONEY_UNITS[tok.unit], 2)
+        return (int(v) if float(v).is_integer() else v), "元"
+    return tok.value, tok.unit
+
+
+def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optional[int],
+                         rules: tuple[Rule, ...], section: str = "") -> list[Candidate]:
+    """Figures of one sentence. `section` is the heading the paragraph sits under: it tells what
+    the paragraph is about ("三、依申请公开情况") as much as the paragraph's own words."""
+    found: list[Candidate] = []
+    whole = lambda upto: _has_any(sentence[:upto], _G["whole_scope"])  # noqa: E731
+    for tok in _tokens(sentence):
+        clause_start = _last_index(sentence[:tok.start], _CLAUSE_DELIMS) + 1
+        segment_start = _last_index(sentence[:tok.start], _SEGMENT_DELIMS) + 1
+        clause = sentence[clause_start:tok.start]
+        # A sub-unit named earlier in the segment owns what follows ("省级部门…500件,其中当面…").
+        if _not_this_year(sentence, tok, clause, year) or _has_any(sentence[segment_start:tok.start], _G["sub_unit"]):
+            continue
+        matches = []
+        for rule in rules:
+            if tok.unit not in rule.units or \
+                    not _rule_allows(rule, sentence, clause, tok.start, section + paragraph[:offset + tok.start]):
+                continue
+            lm = _label_match(rule, sentence, clause_start, tok)
+            if lm is None:
+                continue
+            key = rule.key
+            if key is None:
+                key = rule.context_keys.get(_context(paragraph, offset + lm[0]) or "")
+                if key is None:
+                    continue
+            if rule.role == "total" and _has_any(sentence[segment_start:tok.start], _G["of_which"]):
+                continue
+            matches.append((lm[1], key, rule.role))
+        if not matches:
+            continue
+        longest = max(m[0] for m in matches)
+        keys = {(k, role) for n, k, role in matches if n == longest}
+        if len(keys) != 1:
+            continue  # two labels fit equally well: not ours to guess
+        (key, role), = keys
+        value, _unit = _value(tok)
+        found.append(Candidate(key, value, tok.unit, tok.approx, _evidence(sentence, tok), whole(tok.start), role))
+    found += _all_upheld(paragraph, offset, sentence, found)
+    found += _zeros(section + paragraph[:offset], sentence, year, rules)
+    return found
+
+
+def _all_upheld(paragraph: str, offset: int, sentence: str, found: list[Candidate]) -> list[Candidate]:
+    """"行政诉讼案件2件,均维持…": the upheld count equals the total just named."""
+    out = []
+    pos = 0
+    for part in re.split(r"([,;])", sentence):
+        if _ALL_UPHELD_RE.search(part):
+            ctx = _context(paragraph, offset + pos)
+            total_key = _ALL_UPHELD["totals"].get(ctx or "")
+            totals = [c for c in found if c.key == total_key]
+            if totals:
+                t = totals[-1]
+                out.append(Candidate(_ALL_UPHELD["keys"][ctx], t.value, t.unit_printed, t.approx,
+                                     sentence, t.whole_scope, "part"))
+        pos += len(part)
+    return out
+
+
+def _zeros(paragraph_head: str, sentence: str, year: Optional[int], rules: tuple[Rule, ...]) -> list[Candidate]:
+    out = []
+    for rule in rules:
+        for rx in rule.zero:
+            m = rx.search(sentence)
+            if not m:
+                continue
+            fake = Token(m.start(), m.end(), 0, False, rule.units[0])
+            clause_start = _last_index(sentence[:m.start()], _CLAUSE_DELIMS) + 1
+            if _not_this_year(sentence, fake, sentence[clause_start:m.start()], year):
+                continue
+            if _has_any(sentence[clause_start:m.start()], _G["sub_unit"]):
+                continue
+            if not _rule_allows(rule, sentence, sentence[clause_start:m.start()], m.end(),
+                                paragraph_head + sentence[:m.end()]):
+                continue
+            rest = re.split(r"[,;]", sentence[m.end():], maxsplit=1)[0]
+            if rule.zero_not_followed and rule.zero_not_followed.search(rest):
+                continue  # "未收到…申请提起的行政复议": the zero is about something else
+            out.append(Candidate(rule.key, 0, rule.units[0], False, sentence,
+                                 _has_any(sentence[:m.start()], _G["whole_scope"]), rule.role))
+            break
+    return out
+
+
+def _settle(cands: list[Candidate]) -> list[Candidate]:
+    """One candidate per key when the values agree, or when whole-area wording picks one."""
+    by_key: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_key.setdefault(c.key, []).append(c)
+    out = []
+    for key, cs in by_key.items():
+        values = {float(c.value) for c in cs}
+        if len(values) > 1:
+            wide = [c for c in cs if c.whole_scope]
+            if wide and len({float(c.value) for c in wide}) == 1:
+                cs = wide
+        seen = set()
+        for c in cs:
+            if float(c.value) not in seen:
+                seen.add(float(c.value))
+                out.append(c)
+    return out
+
+
+def active_rules(fmt: Optional[str]) -> tuple[Rule, ...]:
+    return tuple(r for r in RULES if (fmt or "pre2019") in r.formats)
+
+
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、])")
+_BARE_CELL = re.compile(r"^(?:[\d.,%/-]+|[件条个人次篇场项元万]+|人次|万元)$")
+MIN_WRAPPED_LINE = 20  # PDF lines wrap at a page width; shorter lines are headings or cells
+
+
+MAX_HEADING = 40
+
+
+def _is_heading(block: str) -> bool:
+    """A numbered heading line ("五、因政府信息公开申请行政复议…的情况"): it does not wrap."""
+    return bool(_HEADING.match(block)) and len(block) <= MAX_HEADING and "。" not in block
+
+
+def join_wrapped(paragraphs: list[str]) -> list[str]:
+    """Re-join paragraphs that a PDF or a hard-wrapped page broke mid-sentence.
+
+    A long block that does not end a sentence continues into the next one, unless the next is
+    a heading or a bare table cell (a number or a unit).
+    """
+    out: list[str] = []
+    for raw in paragraphs:
+        text = normalise(raw)
+        if not text:
+            continue
+        prev = out[-1] if out else ""
+        if (len(prev) >= MIN_WRAPPED_LINE and prev[-1] not in "。!?;:" and not _is_heading(prev)
+                and not _HEADING.match(text) and not _BARE_CELL.match(text)):
+            out[-1] = prev + text
+        else:
+            out.append(text)
+    return out
+
+
+def candidates_from_paragraphs(paragraphs: list[str], year: Optional[int], fmt: Optional[str]) -> list[Candidate]:
+    rules = active_rules(fmt)
+    if not rules:
+        return []
+    found: list[Candidate] = []
+    section = ""
+    for paragraph in join_wrapped(paragraphs):
+        if _is_heading(paragraph):
+            section = paragraph + "\n"
+        for offset, sentence in _sentences(paragraph):
+            found += _sentence_candidates(paragraph, offset, sentence, year, rules, section)
+    return _settle(found)
+
+
+def _metric(c: Candidate) -> Metric:
+    unit = "元" if c.unit_printed in _MONEY_UNITS else c.unit_printed
+    return Metric(key=c.key, value=c.value, unit=unit, unit_printed=c.unit_printed, approx=c.approx,
+                  source="text", evidence=c.evidence)
 
 
 def text_metrics(page: Page, cls: Classification) -> list[Metric]:
-    return []
+    if not cls.is_annual_report:
+        return []
+    return [_metric(c) for c in candidates_from_paragraphs(page.prose, cls.year, cls.format)]

@@ -1,8 +1,44 @@
-"""STUB: plain text to blocks (to be replaced)."""
+"""Plain text (any Chinese encoding) to blocks: one block per line, tab-separated runs as tables."""
+from __future__ import annotations
+
+from typing import Optional
+
+from .decode import decode_bytes
+from .errors import ExtractError
+from .html_tables import grid_text
 from .model import Block, RawPage
 
 
-def text_to_rawpage(raw: bytes, content_type=None) -> RawPage:
-    text = raw.decode("utf-8", errors="replace")
-    blocks = [Block(line.strip()) for line in text.splitlines() if line.strip()]
-    return RawPage(kind="text", blocks=blocks)
+def text_to_rawpage(raw: bytes, content_type: Optional[str] = None) -> RawPage:
+    text, codec = decode_bytes(raw, content_type, html=False)
+    blocks = text_blocks(text)
+    if not blocks:
+        raise ExtractError("no text in the source")
+    return RawPage(kind="text", blocks=blocks, meta={"encoding": codec})
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Lines become paragraphs; two or more consecutive lines with tabs become one table."""
+    blocks: list[Block] = []
+    run: list[list[str]] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if "\t" in line.strip("\t ") or (run and "\t" in line and line.strip()):
+            run.append([c.strip() for c in line.strip("\n").split("\t")])
+            continue
+        _close_run(run, blocks)
+        if line.strip():
+            blocks.append(Block(line.strip()))
+    _close_run(run, blocks)
+    return blocks
+
+
+def _close_run(run: list[list[str]], blocks: list[Block]) -> None:
+    if not run:
+        return
+    if len(run) == 1:
+        blocks.append(Block(" ".join(c for c in run[0] if c)))
+    else:
+        width = max(len(r) for r in run)
+        grid = [r + [""] * (width - len(r)) for r in run]
+        blocks.append(Block(grid_text(grid), table=grid))
+    run.clear()

@@ -1,0 +1,91 @@
+"""Bytes in the encodings Chinese portals use decode without mojibake."""
+import codecs
+from pathlib import Path
+
+from transforms.decode import canonical, decode_bytes
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+# 镕 and 堃 are in GBK but not in GB2312: a page labelled gb2312 routinely contains them.
+TEXT = "镕城区2019年政府信息公开工作年度报告，王堃同志分管，共主动公开政府信息5321条。"
+
+
+def html(charset: str, body: str = TEXT) -> str:
+    return f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head><body><p>{body}</p></body></html>'
+
+
+def test_utf8_page_decodes_as_utf8():
+    text, codec = decode_bytes(html("utf-8").encode("utf-8"))
+    assert TEXT in text and codec == "utf-8"
+
+
+def test_gbk_bytes_declared_gb2312_keep_gbk_only_characters():
+    text, _ = decode_bytes(html("gb2312").encode("gbk"))
+    assert TEXT in text
+
+
+def test_gb2312_label_maps_to_gb18030():
+    assert canonical("GB2312") == "gb18030"
+
+
+def test_meta_that_claims_utf8_over_gbk_bytes():
+    text, codec = decode_bytes(html("utf-8").encode("gbk"))
+    assert TEXT in text and codec == "gb18030"
+
+
+def test_meta_that_claims_gb2312_over_utf8_bytes():
+    text, codec = decode_bytes(html("gb2312").encode("utf-8"))
+    assert TEXT in text and codec == "utf-8"
+
+
+def test_header_charset_is_used_when_page_has_none():
+    raw = f"<html><body><p>{TEXT}</p></body></html>".encode("gbk")
+    text, _ = decode_bytes(raw, content_type="text/html; charset=GBK")
+    assert TEXT in text
+
+
+def test_latin1_label_is_not_trusted_over_gbk_bytes():
+    text, _ = decode_bytes(html("iso-8859-1").encode("gbk"))
+    assert TEXT in text
+
+
+def test_utf8_bom():
+    text, _ = decode_bytes(codecs.BOM_UTF8 + TEXT.encode("utf-8"), html=False)
+    assert text == TEXT
+
+
+def test_utf16_bom():
+    text, _ = decode_bytes(TEXT.encode("utf-16"), html=False)
+    assert text == TEXT
+
+
+def test_gbk_text_without_any_charset():
+    text, _ = decode_bytes(TEXT.encode("gbk"), html=False)
+    assert text == TEXT
+
+
+def test_big5_text_without_any_charset():
+    trad = "富陽區深入貫徹落實黨的十九大精神，堅持以公開為常態、不公開為例外原則。"
+    text, codec = decode_bytes(trad.encode("big5"), html=False)
+    assert text == trad and codec.startswith("big5")
+
+
+def test_undecodable_bytes_do_not_raise():
+    text, _ = decode_bytes(b"\xff\xfe\xfa\x80\x81" * 10 + TEXT.encode("gbk"), html=False)
+    assert isinstance(text, str)
+
+
+def test_fixture_with_lying_meta_decodes_cleanly():
+    text, _ = decode_bytes((PAGES / "www.rongcheng.gov.cn.gbk-lying-meta.html").read_bytes())
+    assert "王堃同志分管政府信息公开工作" in text and "\ufffd" not in text
+
+
+def test_utf8_page_with_a_damaged_byte_stays_utf8():
+    raw = html("utf-8", TEXT * 20).encode("utf-8")
+    raw = raw[:200] + b"\xff" + raw[200:]
+    text, codec = decode_bytes(raw)
+    assert codec == "utf-8" and TEXT in text
+
+
+def test_short_gbk_text_is_not_taken_for_damaged_utf8():
+    raw = '<html><body><p>Annual report 年报</p></body></html>'.encode("gbk")
+    assert "年报" in decode_bytes(raw)[0]

@@ -1,0 +1,177 @@
+"""HTML pages to blocks: the body container, tables in reading order, title, date, no-body errors."""
+from pathlib import Path
+
+import pytest
+
+from sampleportal.page_templates import STYLES, render_detail_page, text_to_body_html
+from transforms.errors import ExtractError
+from transforms.html_body import html_to_rawpage
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+TITLE = "青山区2019年政府信息公开工作年度报告"
+REPORT = (f"{TITLE}\n一、总体情况\n2019年，全区共主动公开政府信息5321条，其中政府网站公开4210条。\n"
+          "二、收到和处理政府信息公开申请情况\n指标\t自然人\t总计\n本年新收\t40\t45\n"
+          "三、存在的主要问题及改进情况\n一是公开质量有待提高；二是队伍建设有待加强。\n青山区人民政府办公室\n2020年1月15日")
+
+
+def page(name: str):
+    return html_to_rawpage((PAGES / name).read_bytes())
+
+
+def rendered(style: str, **kw):
+    return html_to_rawpage(render_detail_page(TITLE, text_to_body_html(REPORT), style=style, **kw))
+
+
+@pytest.mark.parametrize("style", [s for s in STYLES if s != "gambling_mirror"])
+def test_each_template_body_found_by_a_cms_container(style):
+    assert rendered(style).meta["body_from"] == "container"
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_each_template_keeps_the_table_between_its_paragraphs(style):
+    blocks = rendered(style).blocks
+    table_at = next(i for i, b in enumerate(blocks) if b.is_table)
+    assert blocks[table_at - 1].text.startswith("二、") and blocks[table_at + 1].text.startswith("三、")
+
+
+@pytest.mark.parametrize("style", ["trs", "hanweb", "generic"])
+def test_site_menus_are_not_in_the_body(style):
+    assert not any("区长信箱" in b.text for b in rendered(style).blocks)
+
+
+def test_related_list_inside_the_container_is_dropped():
+    assert not any("相关文章" in b.text for b in rendered("generic").blocks)
+
+
+def test_share_bar_inside_the_container_is_dropped():
+    assert not any("分享到" in b.text for b in rendered("generic").blocks)
+
+
+def test_hidden_spam_links_are_not_read():
+    assert not any("百家乐" in b.text for b in rendered("gambling_mirror").blocks)
+
+
+def test_title_from_meta_article_title():
+    assert rendered("trs").title == TITLE
+
+
+def test_title_from_h1_when_no_meta():
+    assert rendered("generic").title == TITLE
+
+
+def test_title_from_head_title_without_site_name():
+    raw = ("<html><head><title>青山区2019年政府信息公开工作年度报告_青山区人民政府</title></head><body>"
+           "<div class='content'><p>2019年，全区共主动公开政府信息5321条，其中政府网站公开4210条，政务微博发布300条。</p>"
+           "</div></body></html>").encode("utf-8")
+    assert html_to_rawpage(raw).title == TITLE
+
+
+def test_title_is_prepended_when_the_body_lacks_it():
+    raw = render_detail_page(TITLE, text_to_body_html(REPORT.split("\n", 1)[1]), style="guangdong")
+    assert html_to_rawpage(raw).blocks[0].text == TITLE
+
+
+def test_published_date_from_meta():
+    assert rendered("trs", published="2020-01-16").meta["published_date"] == "2020-01-16"
+
+
+def test_published_date_printed_on_the_page():
+    assert rendered("generic", published="2020-01-17").meta["published_date"] == "2020-01-17"
+
+
+def test_unknown_template_falls_back_to_generic_extraction():
+    raw = render_detail_page(TITLE, text_to_body_html(REPORT), style="guangdong").replace(b"article_content", b"qwe")
+    rp = html_to_rawpage(raw)
+    assert rp.meta["body_from"] == "generic" and any("5321条" in b.text for b in rp.blocks)
+
+
+def test_generic_extraction_keeps_the_table_grid():
+    raw = render_detail_page(TITLE, text_to_body_html(REPORT), style="guangdong").replace(b"article_content", b"qwe")
+    assert [["指标", "自然人", "总计"], ["本年新收", "40", "45"]] in [b.table for b in html_to_rawpage(raw).blocks]
+
+
+def test_script_only_page_has_no_body():
+    with pytest.raises(ExtractError, match="no body text"):
+        page("www.example-shell.gov.cn.script-only.html")
+
+
+def test_empty_html_has_no_body():
+    with pytest.raises(ExtractError):
+        html_to_rawpage(b"<html><body></body></html>")
+
+
+def test_xml_declaration_is_accepted():
+    raw = ('<?xml version="1.0" encoding="utf-8"?>' + render_detail_page(TITLE, text_to_body_html(REPORT), style="hanweb").decode()).encode()
+    assert any("5321条" in b.text for b in html_to_rawpage(raw).blocks)
+
+
+# ---- frozen fixtures -------------------------------------------------------------------------
+
+def test_fixture_gbk_lying_meta_body_text():
+    assert any("王堃同志分管政府信息公开工作" in b.text for b in page("www.rongcheng.gov.cn.gbk-lying-meta.html").blocks)
+
+
+def test_fixture_gbk_lying_meta_title():
+    assert page("www.rongcheng.gov.cn.gbk-lying-meta.html").title == "镕城区2019年政府信息公开工作年度报告"
+
+
+def test_fixture_gbk_lying_meta_printed_date():
+    assert page("www.rongcheng.gov.cn.gbk-lying-meta.html").meta["published_date"] == "2020-01-15"
+
+
+def test_fixture_gbk_lying_meta_table_grid():
+    grid = next(b.table for b in page("www.rongcheng.gov.cn.gbk-lying-meta.html").blocks if b.is_table)
+    assert grid[4] == ["三、本年度办理结果", "（一）予以公开", "20", "3", "23"]
+
+
+def test_fixture_gbk_lying_meta_footer_not_in_body():
+    assert not any("ICP备" in b.text for b in page("www.rongcheng.gov.cn.gbk-lying-meta.html").blocks)
+
+
+def test_fixture_nested_layout_tables_give_two_data_tables():
+    assert sum(b.is_table for b in page("xxgk.qingshan.gov.cn.nested-tables.html").blocks) == 2
+
+
+def test_fixture_nested_tables_in_reading_order():
+    texts = [b.text for b in page("xxgk.qingshan.gov.cn.nested-tables.html").blocks]
+    first = next(i for i, t in enumerate(texts) if t.startswith("第二十条"))
+    assert texts[first - 1] == "二、主动公开政府信息情况" and texts[first + 1] == "三、收到和处理政府信息公开申请情况"
+
+
+def test_fixture_nested_tables_menu_cell_not_in_body():
+    assert not any("机构职能" in b.text for b in page("xxgk.qingshan.gov.cn.nested-tables.html").blocks)
+
+
+def test_fixture_big5_without_charset():
+    assert any("富陽區深入貫徹落實" in b.text for b in page("www.fuyang.gov.cn.big5-no-charset.html").blocks)
+
+
+def test_column_heading_with_title_class_is_not_the_title():
+    raw = ("<html><head><title>青山区2019年政府信息公开工作年度报告_青山区人民政府</title></head><body>"
+           "<div class='title'>政府信息公开年报</div><div class='content'><h2>青山区2019年政府信息公开工作年度报告</h2>"
+           "<p>2019年，全区共主动公开政府信息5321条，其中政府网站公开4210条，政务微博发布300条。</p>"
+           "</div></body></html>").encode("utf-8")
+    assert html_to_rawpage(raw).title == TITLE
+
+
+@pytest.mark.parametrize("style", ["display:none", "position:absolute;left:-9999px", "font-size:0"])
+def test_hidden_injected_links_are_not_read(style):
+    raw = ("<html><body><div class='TRS_Editor'>"
+           f"<div style='{style}'><a href='http://x.example/'>澳门新葡京娱乐场官网</a></div>"
+           "<p>2019年，全区共主动公开政府信息5321条，其中政府网站公开4210条，政务微博发布300条。</p>"
+           "</div></body></html>").encode("utf-8")
+    assert not any("葡京" in b.text for b in html_to_rawpage(raw).blocks)
+
+
+def test_hidden_text_is_dropped_before_generic_extraction():
+    raw = ("<html><body><div class='qwe'><span style='display:none'>澳门新葡京娱乐场官网</span>"
+           "<p>2019年，全区共主动公开政府信息5321条，其中政府网站公开4210条，政务微博发布300条。</p>"
+           "</div></body></html>").encode("utf-8")
+    assert not any("葡京" in b.text for b in html_to_rawpage(raw).blocks)
+
+
+def test_body_hidden_until_a_script_shows_it_is_read():
+    para = "2019年，全区共主动公开政府信息5321条，其中政府网站公开4210条，政务微博发布300条。"
+    paragraphs = "".join(f"<p>第{i}项工作：{para}</p>" for i in range(10))
+    raw = f"<html><body><div id='zoom' style='display:none'>{paragraphs}</div></body></html>".encode("utf-8")
+    assert any("5321条" in b.text for b in html_to_rawpage(raw).blocks)

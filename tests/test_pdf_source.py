@@ -1,0 +1,135 @@
+"""PDF to RawPage: reading order, tables as grids (merged across pages), and clean failures."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from transforms.errors import ExtractError
+from transforms.pdf_source import pdf_to_rawpage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "templates"
+
+
+@pytest.fixture(scope="module")
+def real_bytes(shared_dir):
+    return (shared_dir / "real" / "huaian-2024" / "report.pdf").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def real(real_bytes):
+    return pdf_to_rawpage(real_bytes)
+
+
+def _tables(rawpage):
+    return [b for b in rawpage.blocks if b.table is not None]
+
+
+def _table_with(rawpage, label):
+    return next(b for b in _tables(rawpage) if label in b.text)
+
+
+def test_kind_is_pdf(real):
+    assert real.kind == "pdf"
+
+
+def test_title_from_first_page(real):
+    assert real.title == "淮安市人民政府2024年政府信息公开工作年度报告"
+
+
+def test_three_statistical_tables(real):
+    # table 三 runs over pages 4 and 5 and comes out as one grid
+    assert len(_tables(real)) == 3
+
+
+def test_request_table_merged_across_pages(real):
+    block = _table_with(real, "本年新收政府信息公开申请数量")
+    labels = [row[2] for row in block.table]
+    assert "2.没有现成信息需要另行制作" in labels and "四、结转下年度继续办理" in labels
+
+
+def test_request_table_rows_have_one_width(real):
+    grid = _table_with(real, "本年新收政府信息公开申请数量").table
+    assert {len(r) for r in grid} == {10}
+
+
+def test_group_label_broken_per_character_is_one_cell(real):
+    grid = _table_with(real, "本年新收政府信息公开申请数量").table
+    assert grid[5][0] == "三、本年度办理结果"
+
+
+def test_merged_group_cell_continues_on_next_page(real):
+    grid = _table_with(real, "本年新收政府信息公开申请数量").table
+    row = next(r for r in grid if r[2] == "2.没有现成信息需要另行制作")
+    assert row[0] == "三、本年度办理结果"
+
+
+def test_two_line_header_cells_joined(real):
+    grid = _table_with(real, "行政复议").table
+    assert grid[1][:5] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+
+
+def test_colspan_repeats_text(real):
+    grid = _table_with(real, "行政复议").table
+    assert grid[0][:5] == ["行政复议"] * 5 and grid[0][5:] == ["行政诉讼"] * 10
+
+
+def test_table_text_is_tab_separated_rows(real):
+    block = _table_with(real, "行政复议")
+    assert block.text.splitlines()[-1].split("\t")[:5] == ["72", "64", "178", "37", "351"]
+
+
+def test_table_in_place_after_its_heading(real):
+    i = next(k for k, b in enumerate(real.blocks) if b.table is not None and "行政复议" in b.text)
+    assert real.blocks[i - 1].text.endswith("四、政府信息公开行政复议、行政诉讼情况")
+
+
+def test_paragraph_text_as_printed_lines_with_page_numbers(real):
+    # spacing ("2024 年") and page numbers are left for clean_page to repair
+    page1 = [b for b in real.blocks if b.page_no == 1 and b.table is None]
+    assert page1[0].text.splitlines()[:2] == ["淮安市人民政府", "2024 年政府信息公开工作年度报告"]
+
+
+def test_table_merged_across_pages_with_fewer_columns(real):
+    # table 二 continues on page 4 with a two-column layout that sits on the first part's edges
+    grid = _table_with(real, "本年制发件数").table
+    assert [r[0] for r in grid][-2:] == ["信息内容", "行政事业性收费"] and {len(r) for r in grid} == {4}
+
+
+def test_framed_paragraph_stays_text(real):
+    # page 1 boxes the foreword in a one-column frame: it is text, not a table
+    assert not any(b.page_no == 1 for b in _tables(real))
+
+
+def test_no_text_layer():
+    with pytest.raises(ExtractError, match="PDF has no text layer"):
+        pdf_to_rawpage((FIXTURES / "no_text_layer.pdf").read_bytes())
+
+
+@pytest.mark.parametrize("fraction", [0.02, 0.3, 0.7, 0.97])
+def test_truncated_pdf_fails_cleanly_or_parses(real_bytes, fraction):
+    raw = real_bytes[: int(len(real_bytes) * fraction)]
+    try:
+        page = pdf_to_rawpage(raw)
+    except ExtractError as exc:
+        assert str(exc).startswith(("cannot read PDF", "PDF has no text layer"))
+    else:
+        assert page.kind == "pdf"
+
+
+def test_junk_after_pdf_header():
+    with pytest.raises(ExtractError, match="cannot read PDF"):
+        pdf_to_rawpage(b"%PDF-1.7\n" + bytes(range(256)) * 64)
+
+
+def test_error_message_is_one_line():
+    with pytest.raises(ExtractError) as info:
+        pdf_to_rawpage(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    assert "\n" not in str(info.value)
+
+
+def test_real_pdf_is_quick(real_bytes):
+    start = time.monotonic()
+    pdf_to_rawpage(real_bytes)
+    assert time.monotonic() - start < 10

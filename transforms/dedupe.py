@@ -1,0 +1,305 @@
+"""Group parsed documents into reports: one report, however many copies of it were found.
+
+Copies are found in two passes over fingerprints (transforms/fingerprint.py):
+  1. exact: the same normalised text is the same report;
+  2. near: MinHash LSH proposes candidate pairs, and a pair is merged only when the year agrees,
+     the text is near-identical and the numbers agree (thresholds in rules/dedupe.yaml).
+Each group keeps a stable report_id: an id already given to any of its documents is kept when
+the group grows; a new group gets an id derived from its canonical copy's content.
+Pure functions: no I/O, no clock.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional, Sequence
+
+from .fingerprint import RULES, Fingerprint
+
+BANDS = int(RULES["lsh_bands"])
+GOV_SUFFIXES = tuple(RULES.get("government_host_suffixes") or ())
+
+
+@dataclass
+class DedupeItem:
+    """What dedupe needs to know about one annual-report document."""
+    doc_id: str
+    fingerprint: Fingerprint
+    year: Optional[int]
+    publisher: Optional[str]
+    host: str
+    url: str
+    fetched_at: str  # ISO-8601, comparable as text
+    own_host: bool = False  # on a host its portal's registry entry allows
+    government_host: bool = False
+    report_id: Optional[str] = None  # given by an earlier run
+    settled: bool = False  # grouped by an earlier run: its group stands, only newcomers are compared
+    referer: Optional[str] = None  # the page that linked to this one
+    has_metrics: bool = False
+
+
+@dataclass
+class ReportGroup:
+    report_id: str
+    members: list[int]  # indexes into the items, canonical first
+    government_host: bool  # at least one copy is on a government host
+    new: bool  # no member had a report_id before
+
+    @property
+    def canonical(self) -> int:
+        return self.members[0]
+
+    @property
+    def copies(self) -> int:
+        return len(self.members)
+
+
+@dataclass
+class _UnionFind:
+    parent: list[int] = field(default_factory=list)
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+
+def _split_port(netloc: str) -> tuple[str, str]:
+    """('host', 'host:port') from a host that may carry a port."""
+    netloc = (netloc or "").lower().strip().rstrip(".")
+    host = netloc.rsplit("@", 1)[-1]
+    if host.startswith("["):  # IPv6 literal
+        return host.split("]")[0] + "]", host
+    return host.split(":")[0], host
+
+
+def host_matches(host: str, allowed: Iterable[str]) -> bool:
+    """host is one of allowed, or a subdomain of one. An allowed entry with a port must match
+    host:port; one without admits any port."""
+    name, full = _split_port(host)
+    for a in allowed:
+        a = (a or "").lower().strip().rstrip(".")
+        if not a:
+            continue
+        if ":" in a and not a.startswith("["):
+            if full == a:
+                return True
+        elif name == a or name.endswith("." + a):
+            return True
+    return False
+
+
+def is_government_host(host: str, allowed: Iterable[str] = ()) -> bool:
+    """A host of a registered portal, or one under a government domain suffix."""
+    name, _ = _split_port(host)
+    return host_matches(host, allowed) or any(name.endswith(s) for s in GOV_SUFFIXES)
+
+
+@dataclass
+class _Prepared:
+    """What a pair comparison needs, computed once per document."""
+    item: DedupeItem
+    sig: object  # numpy array of the MinHash signature
+    informative: Counter
+    n_informative: int
+    numbers: Counter
+    n_numbers: int
+
+    @classmethod
+    def of(cls, item: DedupeItem) -> "_Prepared":
+        fp = item.fingerprint
+        inf = fp.informative_numbers()
+        return cls(item, fp.signature(), Counter(inf), len(inf), Counter(fp.numbers), len(fp.numbers))
+
+
+def _containment(a: Counter, na: int, b: Counter, nb: int) -> float:
+    if not na or not nb:
+        return 1.0 if not na and not nb else 0.0
+    return sum((a & b).values()) / min(na, nb)
+
+
+def _same(a: _Prepared, b: _Prepared) -> bool:
+    fa, fb = a.item.fingerprint, b.item.fingerprint
+    if fa.text_sha256 == fb.text_sha256:
+        return True
+    ya, yb = a.item.year, b.item.year
+    if ya is not None and yb is not None and ya != yb:
+        return False
+    other_publisher = bool(a.item.publisher and b.item.publisher and a.item.publisher != b.item.publisher)
+    text_bar = RULES["text_similarity_other_publisher" if other_publisher else "text_similarity"]
+    number_bar = RULES["number_containment_other_publisher" if other_publisher
+                       else "number_containment"]
+    if not fa.length or not fb.length or len(a.sig) != len(b.sig):
+        return False
+    sim = float((a.sig == b.sig).mean())
+    if sim < text_bar:
+        return False
+    if min(a.n_informative, b.n_informative) < RULES["min_informative_numbers"]:
+        # Numbers cannot tell these apart (e.g. a template of zeros): demand near-identical text
+        # and that whatever numbers there are agree.
+        return (sim >= RULES["text_similarity_few_numbers"]
+                and _containment(a.numbers, a.n_numbers, b.numbers, b.n_numbers) >= number_bar)
+    return _containment(a.informative, a.n_informative, b.informative, b.n_informative) >= number_bar
+
+
+def same_report(a: DedupeItem, b: DedupeItem) -> bool:
+    """Are two documents copies of one report? The year must agree, the text be near-identical
+    and the numbers agree: boilerplate alone never says yes."""
+    return _same(_Prepared.of(a), _Prepared.of(b))
+
+
+def _buckets(items: Sequence[DedupeItem]) -> Iterator[list[int]]:
+    """Groups of items sharing a text hash or one LSH band of their MinHash signatures."""
+    buckets: dict[tuple, list[int]] = {}
+    for i, it in enumerate(items):
+        buckets.setdefault(("sha", it.fingerprint.text_sha256), []).append(i)
+        if not it.fingerprint.length:
+            continue
+        sig = it.fingerprint.minhash
+        width = len(sig) // BANDS
+        for band in range(BANDS):
+            buckets.setdefault((band, sig[band * width:(band + 1) * width]), []).append(i)
+    return (m for m in buckets.values() if len(m) > 1)
+
+
+def _compatible_years(items: Sequence[DedupeItem], i: int, j: int) -> bool:
+    yi, yj = items[i].year, items[j].year
+    return yi is None or yj is None or yi == yj
+
+
+def cluster(items: Sequence[DedupeItem]) -> list[list[int]]:
+    """Partition item indexes into groups of copies, each group sorted, groups by first index."""
+    uf = _UnionFind(list(range(len(items))))
+    first_of: dict[str, int] = {}
+    for i, it in enumerate(items):
+        if it.settled and it.report_id:
+            uf.union(first_of.setdefault(it.report_id, i), i)
+    prepared: dict[int, _Prepared] = {}
+    checked: set[int] = set()
+    n = len(items)
+    for members in _buckets(items):
+        for x in range(len(members)):
+            i = members[x]
+            for j in members[x + 1:]:
+                key = i * n + j
+                if (items[i].settled and items[j].settled) or key in checked or uf.find(i) == uf.find(j):
+                    continue
+                checked.add(key)
+                if not _compatible_years(items, i, j):
+                    continue
+                a = prepared.get(i) or prepared.setdefault(i, _Prepared.of(items[i]))
+                b = prepared.get(j) or prepared.setdefault(j, _Prepared.of(items[j]))
+                if _same(a, b):
+                    uf.union(i, j)
+    linked = [_same_url_pairs(items)]
+    if RULES.get("merge_linked_attachments", True):
+        linked.append(_linked_pairs(items))
+    for pairs in linked:
+        for i, j in pairs:
+            if not (items[i].settled and items[j].settled):
+                uf.union(i, j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(uf.find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _same_url_pairs(items: Sequence[DedupeItem]) -> Iterator[tuple[int, int]]:
+    """Versions of one page (its text changed between harvests, a corrected figure say) with the
+    same year and publisher: one report, whose current version becomes canonical."""
+    first: dict[tuple, int] = {}
+    for i, it in enumerate(items):
+        if it.year is None:
+            continue
+        key = (it.url, it.year, it.publisher or "")
+        if key in first:
+            yield first[key], i
+        else:
+            first[key] = i
+
+
+def _linked_pairs(items: Sequence[DedupeItem]) -> Iterator[tuple[int, int]]:
+    """A report document reached from another report document's page, same year and publisher:
+    the page announcing a report ("全文见附件") and the attached report itself. A page linking
+    to several report documents (a list of departments' reports, say) links nothing."""
+    by_url: dict[str, list[int]] = {}
+    children: dict[str, set[str]] = {}
+    for i, it in enumerate(items):
+        by_url.setdefault(it.url, []).append(i)
+        if it.referer and it.referer != it.url:
+            children.setdefault(it.referer, set()).add(it.url)
+    for i, it in enumerate(items):
+        if len(children.get(it.referer or "", ())) != 1:
+            continue
+        for j in by_url.get(it.referer or "", ()):
+            a, b = items[i], items[j]
+            if i == j or a.year is None or b.year != a.year:
+                continue
+            if a.publisher and b.publisher and a.publisher != b.publisher:
+                continue
+            yield i, j
+
+
+def canonical_order(items: Sequence[DedupeItem], members: list[int]) -> list[int]:
+    """A copy with figures before a page that only points to them (the report's metrics come
+    from its canonical copy); the current version of each URL before its older versions; then
+    the portal's own host, other government hosts, and the earliest fetched."""
+    latest: dict[str, str] = {}
+    for i in members:
+        latest[items[i].url] = max(latest.get(items[i].url, ""), items[i].fetched_at or "")
+    return sorted(members, key=lambda i: (not items[i].has_metrics,
+                                          (items[i].fetched_at or "") < latest[items[i].url],
+                                          not items[i].own_host,
+                                          not items[i].government_host, items[i].fetched_at or "~",
+                                          items[i].url, items[i].doc_id))
+
+
+def new_report_id(item: DedupeItem) -> str:
+    """Derived from content, so the same report gets the same id in any fresh warehouse."""
+    key = f"{item.fingerprint.text_sha256}|{item.year}"
+    return "r" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:19]
+
+
+def _keep_id(items: Sequence[DedupeItem], ordered: list[int], taken: set[str]) -> Optional[str]:
+    """The earlier id of the best-placed member that still is free."""
+    for i in ordered:
+        rid = items[i].report_id
+        if rid and rid not in taken:
+            return rid
+    return None
+
+
+def group_reports(items: Sequence[DedupeItem]) -> list[ReportGroup]:
+    """Cluster, pick each group's canonical copy and its report_id."""
+    groups = [canonical_order(items, g) for g in cluster(items)]
+    # Groups that had ids first claim them, largest first, so a split keeps the id on the bigger part.
+    order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), groups[g][0]))
+    taken: set[str] = set()
+    ids: dict[int, str] = {}
+    for g in order:
+        rid = _keep_id(items, groups[g], taken)
+        if rid:
+            ids[g] = rid
+            taken.add(rid)
+    out = []
+    for g, members in enumerate(groups):
+        rid = ids.get(g)
+        new = rid is None and not any(items[i].report_id for i in members)
+        if rid is None:
+            rid = new_report_id(items[members[0]])
+            salt = 0
+            while rid in taken:  # identical content with another year label, or a split
+                salt += 1
+                rid = new_report_id(items[members[0]])[:-4] + f"{salt:04x}"
+            taken.add(rid)
+        out.append(ReportGroup(report_id=rid, members=members,
+                               government_host=any(items[i].government_host for i in members),
+                               new=new))
+    return out
