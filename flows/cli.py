@@ -7,10 +7,46 @@ import sys
 DEFAULT_DB = "data/warehouse.duckdb"
 DEFAULT_ARCHIVE = "data/archive"
 
+EPILOG = """examples:
+  govreports demo                                   crawl the bundled sample portal, print a summary
+  govreports harvest --portal hz-xihu --years 2019-2023
+  govreports sql "SELECT publisher, year, copies FROM reports ORDER BY year"
+  govreports serve                                  nightly deployment on a Prefect server
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (usage is one --help away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _add_crawl_options(p: argparse.ArgumentParser, years_required: bool = False) -> None:
+    p.add_argument("--portal", action="append", default=[], metavar="ID",
+                   help="registry id of a portal to crawl (repeatable; see `govreports portals`)")
+    p.add_argument("--start-url", action="append", default=[], metavar="URL",
+                   help="a portal's annual-report column or home page (repeatable)")
+    p.add_argument("--years", required=years_required, metavar="Y1-Y2",
+                   help="keep only reports for these statistical years, e.g. 2019-2023"
+                        + (" (required)" if years_required else ""))
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEFAULT_DB})")
+    p.add_argument("--archive", default=DEFAULT_ARCHIVE, metavar="DIR",
+                   help=f"raw-page archive directory (default {DEFAULT_ARCHIVE}/)")
+    p.add_argument("--registry", metavar="PATH",
+                   help="portal registry YAML (default: the shipped crawler/portals.yaml)")
+    p.add_argument("--max-pages", type=int, metavar="N", help="request budget per portal")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="parser processes (default: number of CPUs, at most 4)")
+    p.add_argument("--fast", action="store_true",
+                   help="no politeness delays: for portals on 127.0.0.1 only")
+    p.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="govreports",
+    p = Parser(
+        prog="govreports", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Harvest 政府信息公开工作年度报告 from government portals into a DuckDB warehouse.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -20,6 +56,81 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("sources", nargs="+", metavar="SOURCE")
     e.add_argument("--url", help="the page's original address (with a single file)")
     e.add_argument("--json", action="store_true", help="print the JSON document, one per line")
+
+    h = sub.add_parser("harvest", help="crawl portals, parse, dedupe and load (a Prefect flow)",
+                       description="Crawl the given portals or start URLs (every registry portal "
+                                   "when none is given), archive every page fetched, parse the "
+                                   "annual reports found, merge copies of the same report and "
+                                   "load the warehouse. Runs as a Prefect flow on a temporary "
+                                   "local API unless PREFECT_API_URL points to a server.")
+    _add_crawl_options(h)
+
+    b = sub.add_parser("backfill", help="harvest past years (follows listings deep enough)",
+                       description="The harvest pipeline for past statistical years: listings "
+                                   "are followed as deep as needed to reach the oldest year.")
+    _add_crawl_options(b, years_required=True)
+
+    r = sub.add_parser("reprocess", help="re-parse the archive with the current code; no fetching",
+                       description="Re-parse every archived raw page with the current parsers and "
+                                   "reload the warehouse. Nothing is fetched.")
+    r.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEFAULT_DB})")
+    r.add_argument("--archive", default=DEFAULT_ARCHIVE, metavar="DIR",
+                   help=f"raw-page archive directory (default {DEFAULT_ARCHIVE}/)")
+    r.add_argument("--registry", metavar="PATH",
+                   help="portal registry YAML whose hosts count as the portals' own")
+    r.add_argument("--workers", type=int, metavar="N", help="parser processes")
+    r.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+
+    q = sub.add_parser("sql", help="run a read-only SQL query on the warehouse",
+                       description="Run one read-only SQL query on the last published state of "
+                                   "the warehouse (works while a harvest is running). Tables: "
+                                   "pages, documents, reports, metrics, checks, runs; view "
+                                   "metrics_wide.")
+    q.add_argument("query", metavar="QUERY")
+    q.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEFAULT_DB})")
+    q.add_argument("--format", default="table", choices=("table", "csv", "json"),
+                   help="output format (default table)")
+
+    d = sub.add_parser("demo", help="harvest the bundled sample portal and print a summary",
+                       description="Start the bundled sample portal on 127.0.0.1, harvest it end "
+                                   "to end with the real flow, then print what was found and "
+                                   "three example `govreports sql` queries with their output.")
+    d.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEFAULT_DB})")
+    d.add_argument("--archive", metavar="DIR",
+                   help="archive directory (default: demo-archive/ beside the warehouse)")
+    d.add_argument("--port", type=int, default=0, metavar="N",
+                   help="port of the sample portal (default 8731, or a free one when busy)")
+    d.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+
+    s = sub.add_parser("serve", help="serve the nightly and backfill deployments on a Prefect server",
+                       description="Register two deployments on the Prefect server at "
+                                   "PREFECT_API_URL and run their flows until interrupted: "
+                                   "`harvest/nightly` on a cron schedule and `backfill/backfill` "
+                                   "for on-demand runs (prefect deployment run backfill/backfill "
+                                   "--param years=2015-2018). Start the server first with "
+                                   "`prefect server start`.")
+    s.add_argument("--cron", default="0 2 * * *",
+                   help="schedule of the nightly harvest (default '0 2 * * *')")
+    s.add_argument("--timezone", default="Asia/Shanghai", help="timezone of --cron")
+    s.add_argument("--api-url", metavar="URL",
+                   help="Prefect API (default: $PREFECT_API_URL, e.g. http://127.0.0.1:4200/api)")
+    s.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEFAULT_DB})")
+    s.add_argument("--archive", default=DEFAULT_ARCHIVE, metavar="DIR",
+                   help=f"archive directory (default {DEFAULT_ARCHIVE}/)")
+    s.add_argument("--registry", metavar="PATH", help="portal registry YAML")
+    s.add_argument("--fast", action="store_true", help=argparse.SUPPRESS)
+    s.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+
+    pl = sub.add_parser("portals", help="list the portal registry",
+                        description="List the portals of the registry: id, level, region, "
+                                    "whether the start URL was verified, the years expected.")
+    pl.add_argument("--registry", metavar="PATH", help="portal registry YAML")
+    pl.add_argument("--format", default="table", choices=("table", "json"),
+                    help="output format (default table)")
     return p
 
 
@@ -33,11 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "extract":
             from .extract_cmd import run
             return run(args.sources, args.url, args.json)
+        from . import commands
+        return commands.dispatch(args)
     except KeyboardInterrupt:
         print("govreports: interrupted", file=sys.stderr)
         return 130
-    parser.error(f"unknown command {args.command}")
-    return 2
+    except BrokenPipeError:  # `govreports sql ... | head`: the reader left, not an error
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -212,3 +212,11 @@ def test_page_linking_several_reports_merges_none_of_them(seeds):
                        fetched_at="2024-01-01T00:02:00", referer=stub.url, has_metrics=True)
     report.publisher = None
     assert len(group_reports([stub, report, other])) == 3
+
+
+def test_own_host_copy_outranks_an_earlier_mirror_with_figures(seeds):
+    mirror = item(seeds["000"], "http://shop.example.com/p/1.html", fetched_at="2023-01-01T00:00:00")
+    own = item(seeds["000"], "http://www.a.gov.cn/ndbg/1.html", fetched_at="2024-01-01T00:00:00", own_host=True)
+    own.has_metrics = False
+    [group] = group_reports([mirror, own])
+    assert group.canonical == 1

@@ -248,16 +248,20 @@ def _linked_pairs(items: Sequence[DedupeItem]) -> Iterator[tuple[int, int]]:
 
 
 def canonical_order(items: Sequence[DedupeItem], members: list[int]) -> list[int]:
-    """A copy with figures before a page that only points to them (the report's metrics come
-    from its canonical copy); the current version of each URL before its older versions; then
-    the portal's own host, other government hosts, and the earliest fetched."""
+    """The current version of each URL before its older versions; then the portal's own host,
+    other government hosts (a mirror never outranks the publisher's own copy); among those, a
+    copy with figures before a page that only points to them (the report's metrics come from its
+    canonical copy); then the earliest fetched."""
     latest: dict[str, str] = {}
     for i in members:
         latest[items[i].url] = max(latest.get(items[i].url, ""), items[i].fetched_at or "")
-    return sorted(members, key=lambda i: (not items[i].has_metrics,
-                                          (items[i].fetched_at or "") < latest[items[i].url],
-                                          not items[i].own_host,
-                                          not items[i].government_host, items[i].fetched_at or "~",
+    # A file the portal's own page links to is the publisher's own copy, whatever host serves it.
+    own_urls = {items[i].url for i in members if items[i].own_host}
+    own = {i for i in members if items[i].own_host or (items[i].referer or "") in own_urls}
+    return sorted(members, key=lambda i: ((items[i].fetched_at or "") < latest[items[i].url],
+                                          i not in own,
+                                          not items[i].government_host,
+                                          not items[i].has_metrics, items[i].fetched_at or "~",
                                           items[i].url, items[i].doc_id))
 
 

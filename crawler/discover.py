@@ -1,0 +1,274 @@
+"""Link discovery on fetched pages: decode, list anchors, tell reports, columns, pages, attachments.
+
+Pure functions of (bytes or text, url): the spider calls them, tests call them on frozen HTML.
+Nothing here parses a report; it only decides which links are worth fetching.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+
+import yaml
+from lxml import html as lxml_html
+
+RULES = yaml.safe_load((Path(__file__).with_name("rules.yaml")).read_text(encoding="utf-8"))
+_PAGE_HREF = [re.compile(p, re.I) for p in RULES["page_href_patterns"]]
+_LISTING_HREF = [re.compile(p, re.I) for p in RULES["listing_href_patterns"]]
+_ATTACH_EXTS = {e.lower() for e in RULES["attachment_exts"]}
+_WS = re.compile(r"\s+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
+              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_BARE_YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/])")
+_CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})\s*年")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    kind: str  # detail | attachment | listing
+    year: Optional[int] = None
+
+
+# ----------------------------------------------------------------------------- decoding
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+            "utf8": "utf-8", "big5": "big5hkscs"}
+
+
+def _norm_encoding(name: Optional[str]) -> Optional[str]:
+    if not name:
+        return None
+    name = name.strip().strip("'\"").lower()
+    name = _ALIASES.get(name, name)
+    try:
+        "".encode(name)
+    except LookupError:
+        return None
+    return name
+
+
+def header_charset(content_type: Optional[str]) -> Optional[str]:
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", content_type or "", re.I)
+    return m.group(1) if m else None
+
+
+def decode_html(body: bytes, content_type: Optional[str] = None) -> tuple[str, str]:
+    """Decode a page for link discovery: (text, encoding used).
+
+    Valid UTF-8 wins (GBK text is almost never valid UTF-8, while UTF-8 bytes often decode as
+    GBK garbage); then the header charset, then <meta>, then GB18030, each strict; last resort
+    is GB18030 with replacement. gb2312/gbk labels are read as GB18030 (portals mislabel).
+    """
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", "replace"), "utf-8"
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    meta = _META_CHARSET.search(body[:4096])
+    declared = [header_charset(content_type), meta.group(1).decode("ascii", "ignore") if meta else None]
+    for enc in [_norm_encoding(d) for d in declared] + ["gb18030"]:
+        if not enc or enc == "utf-8":
+            continue
+        try:
+            return body.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("gb18030", "replace"), "gb18030"
+
+
+# ----------------------------------------------------------------------------- anchors
+def clean_text(text: str) -> str:
+    return _WS.sub("", text or "")
+
+
+def _skip_href(href: str) -> bool:
+    low = href.strip().lower()
+    return not low or any(low.startswith(s) for s in RULES["skip_schemes"])
+
+
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def may_link_attachment(page_text: str) -> bool:
+    """Cheap pre-check for detail pages: does any href look like an attachment?
+    Lets the spider skip the full HTML parse of the (menu-heavy) pages that have none."""
+    for m in _HREF.finditer(page_text):
+        href = m.group(1) or m.group(2) or m.group(3) or ""
+        if "." in href and is_attachment("http://h/" + href.strip().lstrip("/")):
+            return True
+    return False
+
+
+def anchors(page_text: str, page_url: str) -> list[Anchor]:
+    """Every <a href> of a page as absolute URL + text (title attribute when longer)."""
+    if not page_text.strip():
+        return []
+    try:
+        doc = lxml_html.document_fromstring(page_text)
+    except (ValueError, lxml_html.etree.ParserError):
+        return []
+    base = page_url
+    for b in doc.iter("base"):
+        if b.get("href"):
+            base = urljoin(page_url, b.get("href").strip())
+            break
+    out = []
+    for a in doc.iter("a"):
+        href = a.get("href")
+        if href is None or _skip_href(href):
+            continue
+        text = clean_text(a.text_content())
+        title = clean_text(a.get("title") or "")
+        # Listings truncate long titles ("...") and keep the full one in the title attribute.
+        if title and (len(title) >= len(text) or text.endswith(("...", "…", "..", "……"))):
+            text = title
+        if _generic_text(text):
+            text = _row_text(a) or text
+        url = urldefrag(urljoin(base, href.strip()))[0]
+        if url.startswith(("http://", "https://")):
+            out.append(Anchor(url, text))
+    return out
+
+
+def _generic_text(text: str) -> bool:
+    """Anchor text that says nothing of the target (查看, 详情, 下载): the row tells instead.
+    Page numbers and pagination words are not generic: they are pagination."""
+    return (len(text) <= 4 and not text.isdigit() and text not in RULES["next_texts"]
+            and text not in RULES["last_texts"])
+
+
+def _row_text(a) -> Optional[str]:
+    """Text of the list item or table row holding the anchor, when it is short enough to be
+    one entry (a title and a date), else None."""
+    for parent in a.iterancestors():
+        if parent.tag in ("li", "tr", "dd", "dt"):
+            text = clean_text(parent.text_content())
+            return text if len(text) <= 80 else None
+        if parent.tag in ("ul", "ol", "table", "div", "body"):
+            return None
+    return None
+
+
+# ----------------------------------------------------------------------------- classifiers
+def year_of(text: str) -> Optional[int]:
+    """The first year written in the text (2017年, 2017 年度, 二〇一七年, （2017）), else None."""
+    m = _YEAR.search(text)
+    if m:
+        return int(m.group(1))
+    m = _CN_YEAR.search(text)
+    if m:
+        return int("".join(_CN_DIGITS[c] for c in m.group(1)))
+    m = _BARE_YEAR.search(text)  # a lone 19xx/20xx, e.g. 年度报告（2019）
+    if m:
+        return int(m.group(1))
+    return None
+
+
+def _has(text: str, words: Iterable[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def looks_like_report(text: str) -> bool:
+    """Report wording: strong words alone, report + scope words, or an annual-report word with
+    a year (rows of a report column often drop 政府信息公开: "财政局2019年度报告")."""
+    t = clean_text(text)
+    if _has(t, RULES["strong_words"]):
+        return True
+    if _has(t, RULES["report_words"]) and _has(t, RULES["scope_words"]):
+        return True
+    return _has(t, RULES["annual_words"]) and year_of(t) is not None
+
+
+def looks_like_column(text: str) -> bool:
+    """Menu entry of a report column: report words, no year."""
+    t = clean_text(text)
+    return _has(t, RULES["column_words"]) and year_of(t) is None and len(t) <= 30
+
+
+def is_attachment(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.path.rsplit(".", 1)[-1].lower() in _ATTACH_EXTS and "." in parts.path.rsplit("/", 1)[-1]:
+        return True
+    for _, value in parse_qsl(parts.query):
+        if "." in value and value.rsplit(".", 1)[-1].lower() in _ATTACH_EXTS:
+            return True
+    return False
+
+
+def is_page_link(anchor: Anchor) -> bool:
+    """A pagination anchor: 下一页/尾页, or a number pointing at a numbered listing page."""
+    t = anchor.text
+    if t in RULES["next_texts"] or t in RULES["last_texts"]:
+        return True
+    parts = urlsplit(anchor.url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    numbered = any(p.search(target) for p in _PAGE_HREF)
+    return numbered and (t.isdigit() or t in ("", "首页", "上一页", "上页") or len(t) <= 4)
+
+
+def looks_like_listing_url(url: str) -> bool:
+    parts = urlsplit(url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    return any(p.search(target) for p in _LISTING_HREF)
+
+
+def classify(anchor_list: Iterable[Anchor], *, on_detail: bool = False) -> list[Link]:
+    """Links worth fetching from one page.
+
+    On a listing (or home) page: report links (detail or attachment), report columns and
+    pagination. On a detail page: its attachments only. Related-reading boxes and menus on
+    detail pages point at other departments' pages and notices; listings already give the
+    column's reports, and detail pages must not start new chains.
+    """
+    out: list[Link] = []
+    seen: set[str] = set()
+    for a in anchor_list:
+        if a.url in seen:
+            continue
+        link = _classify_one(a, on_detail)
+        if link is not None:
+            seen.add(a.url)
+            out.append(link)
+    return out
+
+
+def _classify_one(a: Anchor, on_detail: bool) -> Optional[Link]:
+    attach = is_attachment(a.url)
+    year = year_of(a.text)
+    report = looks_like_report(a.text)
+    if attach and (on_detail or report):
+        return Link(a.url, a.text, "attachment", year)
+    if on_detail:
+        return None
+    if report and year is not None:
+        return Link(a.url, a.text, "detail", year)
+    if looks_like_column(a.text):
+        kind = "listing" if looks_like_listing_url(a.url) else "detail"
+        return Link(a.url, a.text, kind, None)
+    if is_page_link(a):
+        return Link(a.url, a.text, "listing", None)
+    return None
+
+
+def hub_links(anchor_list: Iterable[Anchor]) -> list[Link]:
+    """Links to a disclosure hub (政府信息公开 and the like): followed one hop from a start page
+    to reach a report column the home page does not link directly."""
+    hubs = set(RULES["hub_texts"])
+    out, seen = [], set()
+    for a in anchor_list:
+        if a.text in hubs and a.url not in seen:
+            seen.add(a.url)
+            out.append(Link(a.url, a.text, "listing", None))
+    return out

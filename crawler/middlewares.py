@@ -1,0 +1,210 @@
+"""Downloader middlewares: host guard, retry with backoff, and the archive (every attempt)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from typing import Optional
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from crawler.archive import ArchiveWriter
+
+log = logging.getLogger(__name__)
+
+
+def _pairs(headers) -> list[tuple[str, str]]:
+    out = []
+    for key, values in headers.items():
+        for v in values:
+            out.append((key.decode("latin-1"), v.decode("latin-1")))
+    return out
+
+
+class HostGuardMiddleware:
+    """Drops any request (redirects included) to a host the crawl is not allowed to touch."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        allowed = getattr(spider, "request_allowed", None)
+        if allowed is not None and not allowed(request):
+            self.crawler.stats.inc_value("crawl/offsite_blocked")
+            raise IgnoreRequest(f"host not allowed: {urlsplit(request.url).netloc}")
+        return None
+
+
+class CrawlDelayMiddleware:
+    """Honours robots.txt Crawl-delay (Scrapy parses it but leaves it unused): a host's download
+    slot never waits less than the delay its robots.txt asks for (capped by CRAWL_DELAY_MAX)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.enabled = crawler.settings.getbool("CRAWL_OBEY_CRAWL_DELAY", True)
+        self.cap = crawler.settings.getfloat("CRAWL_DELAY_MAX", 30.0)
+        self.ua = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
+        self.delays: dict[str, float] = {}
+        crawler.signals.connect(self.parsed, signal=signals.robots_parsed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def parsed(self, robotparser, request) -> None:
+        try:
+            delay = robotparser.crawl_delay(self.ua)
+        except (AttributeError, NotImplementedError, ValueError):
+            return
+        if delay:
+            netloc = urlsplit(request.url).netloc
+            self.delays[netloc] = min(float(delay), self.cap)
+            self.crawler.stats.set_value(f"crawl/crawl_delay/{netloc}", self.delays[netloc])
+
+    def process_request(self, request: Request) -> None:
+        delay = self.delays.get(urlsplit(request.url).netloc)
+        if not delay or not self.enabled:
+            return None
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None and slot.delay < delay:
+            slot.delay = delay
+        return None
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry policy, waiting base * 2**(n-1) seconds (or Retry-After) before retry n."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 120.0)
+
+    async def process_response(self, request: Request, response: Response):
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await self._wait(result, response.headers.get(b"Retry-After"))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception):
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await self._wait(result, None)
+        return result
+
+    async def _wait(self, retry: Request, retry_after: Optional[bytes]) -> None:
+        attempt = retry.meta.get("retry_times", 1)
+        delay = self.base * (2 ** (attempt - 1))
+        hinted = _retry_after_seconds(retry_after)
+        if hinted is not None:
+            delay = max(delay, hinted)
+        delay = min(delay, self.cap)
+        self.crawler.stats.inc_value("crawl/retry_wait_seconds", delay)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+def _retry_after_seconds(value: Optional[bytes]) -> Optional[float]:
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class ArchiveMiddleware:
+    """Writes every response and every failed attempt to the WARC archive before any parsing.
+
+    Placed between decompression and retry, so each retried attempt is recorded, bodies are
+    stored decoded, and a redirect chain is recorded as one fetch (url -> final_url).
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.dir = crawler.settings.get("ARCHIVE_DIR")
+        self.writer: Optional[ArchiveWriter] = None
+        self.count = 0
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def opened(self, spider) -> None:
+        self.writer = ArchiveWriter(self.dir)
+        self.crawler.stats.set_value("archive/warc_file", self.writer.rel)
+        ids = ", ".join(p.id for p in getattr(spider, "portals", []))
+        print(f"[crawl] start: {ids or 'no portal'} -> {self.dir}/{self.writer.rel}",
+              file=sys.stderr, flush=True)
+
+    def closed(self, spider) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        s = self.crawler.stats
+        print(f"[crawl] done: {self.count} archived, {s.get_value('crawl/pages_fetched', 0)} pages, "
+              f"{s.get_value('crawl/not_modified', 0)} not modified, "
+              f"{s.get_value('crawl/skipped_known', 0)} known skipped, "
+              f"{s.get_value('crawl/errors', 0)} errors", file=sys.stderr, flush=True)
+
+    def _context(self, request: Request) -> dict:
+        meta = request.meta
+        kind = meta.get("kind")
+        if kind is None:
+            kind = "robots" if urlsplit(request.url).path == "/robots.txt" else "other"
+        spider = self.crawler.spider
+        portal = meta.get("portal_id")
+        if portal is None and hasattr(spider, "portal_for_url"):
+            portal = spider.portal_for_url(request.url)
+        referer = request.headers.get(b"Referer")
+        return dict(url=(meta.get("redirect_urls") or [request.url])[0], portal_id=portal,
+                    kind=kind, referer=referer.decode("latin-1") if referer else None,
+                    anchor_text=meta.get("anchor_text"))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        ctx = self._context(request)
+        self.writer.add_response(final_url=response.url, status=response.status,
+                                 headers=_pairs(response.headers), body=response.body,
+                                 request_headers=_pairs(request.headers),
+                                 request_method=request.method, request_body=request.body, **ctx)
+        stats = self.crawler.stats
+        stats.inc_value("archive/responses")
+        stats.inc_value(f"archive/status/{response.status}")
+        if ctx["kind"] != "robots" and response.status != 304:
+            stats.inc_value("crawl/pages_fetched")
+        if response.status == 304:
+            stats.inc_value("crawl/not_modified")
+        self._progress()
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None  # never sent (robots.txt, host guard): nothing was fetched
+        ctx = self._context(request)
+        self.writer.add_failure(error=f"{type(exception).__name__}: {exception}".strip(": "), **ctx)
+        self.crawler.stats.inc_value("archive/failures")
+        self._progress()
+        return None
+
+    def _progress(self) -> None:
+        self.count += 1
+        if self.count % 25 == 0:
+            s = self.crawler.stats
+            print(f"[crawl] {self.count} archived, {s.get_value('crawl/pages_fetched', 0)} pages, "
+                  f"{s.get_value('archive/failures', 0)} network failures", file=sys.stderr, flush=True)

@@ -1,0 +1,344 @@
+"""The one generic spider: from report columns or home pages to every annual report and attachment.
+
+It only discovers links (crawler.discover, crawler.cms); every response is archived by
+crawler.middlewares.ArchiveMiddleware before it reaches a callback. Nothing is parsed here.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Optional, Union
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import FormRequest, Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.url import safe_url_string
+
+from crawler import cms
+from crawler.archive import ArchiveError, known_urls, read_body
+from crawler.discover import (Anchor, Link, anchors, classify, decode_html, hub_links, is_page_link,
+                              may_link_attachment)
+from crawler.registry import Portal, load_portals, missing_years
+
+LISTING_PRIORITY = 10
+_HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain")
+
+
+def _as_list(value: Union[None, str, Iterable[str]]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+def parse_years(value: Union[None, str, Iterable[int]]) -> Optional[set[int]]:
+    """'2019-2021' | '2019,2021' | [2019, 2021] -> {years}; None means every year."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        years: set[int] = set()
+        for part in value.split(","):
+            part = part.strip()
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-", 1))
+                if a > b:
+                    raise ValueError(f"bad year range {part!r}")
+                years.update(range(a, b + 1))
+            elif part:
+                years.add(int(part))
+        return years
+    return {int(y) for y in value}
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, portal=None, start_url=None, years=None, max_pages=None, registry=None,
+                 *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = parse_years(years)
+        self.max_pages_arg = int(max_pages) if max_pages else None
+        self.targets = self._targets(_as_list(portal), _as_list(start_url), registry)
+        self.budget: Counter = Counter()
+        self.query_variants: Counter = Counter()
+        self.seen_reports: set[str] = set()
+        self.scheduled: set[str] = set()  # request keys already yielded (budget counts each once)
+        self.attachment_hosts: set[str] = set()
+        self.years_linked: dict[str, set[int]] = {}  # report years seen in link text, per portal
+
+    # ------------------------------------------------------------------ set-up
+    @staticmethod
+    def _targets(portal_ids: list[str], start_urls: list[str], registry) -> list[tuple[Portal, list[str]]]:
+        portals = load_portals(registry)
+        by_id = {p.id: p for p in portals}
+        unknown = [i for i in portal_ids if i not in by_id]
+        if unknown:
+            raise ValueError(f"unknown portal id(s): {', '.join(unknown)}")
+        targets = [(by_id[i], list(by_id[i].start_urls)) for i in portal_ids]
+        for url in start_urls:
+            owner = next((p for p in portals if p.allows(url)), None)
+            if owner is None:
+                host = urlsplit(url).netloc
+                owner = Portal(id=host, name=host, region=host, region_code=None, level="department",
+                               start_urls=[url], allowed_hosts=[host])
+            targets.append((owner, [url]))
+        if not portal_ids and not start_urls:
+            targets = [(p, list(p.start_urls)) for p in portals]
+        merged: dict[str, tuple[Portal, list[str]]] = {}
+        for p, urls in targets:
+            entry = merged.setdefault(p.id, (p, []))
+            entry[1].extend(u for u in urls if u not in entry[1])
+        return list(merged.values())
+
+    @property
+    def portals(self) -> list[Portal]:
+        return [p for p, _ in self.targets]
+
+    def year_report(self) -> dict:
+        """Years linked per portal, and the registry's expected years no link mentioned."""
+        found = {p.id: sorted(self.years_linked.get(p.id, ())) for p in self.portals}
+        missing = {p.id: missing_years(p, found[p.id]) for p in self.portals if p.expected_years}
+        return {"years_linked": found, "years_missing": {k: v for k, v in missing.items() if v}}
+
+    async def start(self):
+        archive = self.settings.get("ARCHIVE_DIR")
+        self.known = known_urls(archive) if archive else {}
+        self.recheck = timedelta(days=self.settings.getfloat("CRAWL_RECHECK_DAYS", 30))
+        self.max_pages = self.max_pages_arg or self.settings.getint("CRAWL_MAX_PAGES", 5000)
+        self.max_chain = self.settings.getint("CRAWL_MAX_CHAIN", 300)
+        self.max_variants = self.settings.getint("CRAWL_MAX_QUERY_VARIANTS", 200)
+        self.stale_limit = self.settings.getint("CRAWL_STALE_PAGES", 2)
+        self.eager = self.years is None
+        for portal, urls in self.targets:
+            for url in urls:
+                self.budget[portal.id] += 1
+                self._first_time(url)
+                meta = {"portal_id": portal.id, "kind": "listing", "chain": 0, "stale": 0}
+                yield Request(url, callback=self.parse_listing, errback=self.on_error, dont_filter=True,
+                              headers=self._conditional(url, meta), meta=meta)
+
+    # ------------------------------------------------------------------ host policy
+    def portal_for_url(self, url: str) -> Optional[str]:
+        for p in self.portals:
+            if p.allows(url):
+                return p.id
+        return None
+
+    def request_allowed(self, request: Request) -> bool:
+        if any(p.allows(request.url) for p in self.portals):
+            return True
+        # Attachments may live on a file host; only ones linked from an allowed page get here
+        # (and that host's robots.txt, which Scrapy asks for first).
+        parts = urlsplit(request.url)
+        if parts.netloc.lower() not in self.attachment_hosts:
+            return False
+        return request.meta.get("kind") == "attachment" or parts.path == "/robots.txt"
+
+    def _portal(self, portal_id: str) -> Portal:
+        return next(p for p in self.portals if p.id == portal_id)
+
+    # ------------------------------------------------------------------ callbacks
+    def parse_listing(self, response: Response):
+        text = self._text(response)
+        if text is None:
+            return
+        meta = response.meta
+        portal = self._portal(meta["portal_id"])
+        found = anchors(text, response.url) + cms.hanweb_records(text, response.url)
+        links = classify(found)
+        yield from self._follow_reports(response, portal, links)
+        if meta.get("hub"):
+            # A disclosure hub: only its report columns, never its pagination or further hubs.
+            for link in links:
+                if link.kind == "listing" and portal.allows(link.url) and \
+                        not is_page_link(Anchor(link.url, link.text)):
+                    req = self._listing_request(response, portal, link.url, link.text)
+                    if req is not None:
+                        yield req
+            return
+        if meta.get("chain", 0) == 0 and not links:
+            # A start page with neither reports nor a report column: try its disclosure hub.
+            for hub in hub_links(found):
+                if portal.allows(hub.url):
+                    req = self._listing_request(response, portal, hub.url, hub.text, hub=True)
+                    if req is not None:
+                        yield req
+        if not self._keep_paging(response, links):
+            return
+        for link in links:
+            # dataproxy.jsp links are the Hanweb strategy's business (they need form fields)
+            if link.kind == "listing" and portal.allows(link.url) and not cms.is_hanweb_proxy(link.url):
+                req = self._listing_request(response, portal, link.url, link.text)
+                if req is not None:
+                    yield req
+        for page in self._cms_pages(text, response):
+            req = self._listing_request(response, portal, page.url, "", page)
+            if req is not None:
+                yield req
+
+    def parse_detail(self, response: Response):
+        text = self._text(response)
+        if text is None:
+            return
+        if not may_link_attachment(text):
+            return
+        portal = self._portal(response.meta["portal_id"])
+        links = classify(anchors(text, response.url), on_detail=True)
+        # The page passed the year filter already: all its attachments belong to it.
+        yield from self._follow_reports(response, portal, links, filter_years=False)
+
+    def parse_attachment(self, response: Response):
+        return  # archived by the middleware; nothing to discover inside a PDF/DOC
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(HttpError) and failure.value.response.status == 304:
+            return  # counted by the archive as not modified
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.crawler.stats.inc_value("crawl/ignored")
+            return  # never sent: robots.txt or host policy
+        self.crawler.stats.inc_value("crawl/errors")
+        self.crawler.stats.inc_value(f"crawl/errors/{request.meta.get('kind', 'other')}")
+
+    # ------------------------------------------------------------------ internals
+    def _text(self, response: Response) -> Optional[str]:
+        body = response.body
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if response.status == 304:
+            # Unchanged since the archived copy: discover links from that copy instead.
+            known = self.known.get(response.meta.get("known_url", ""))
+            if known is None or known.record_id is None:
+                return None
+            try:
+                body = read_body(self.settings.get("ARCHIVE_DIR"), known.record_id) or b""
+            except ArchiveError:
+                return None
+            ctype = (known.content_type or "").lower()
+            self.crawler.stats.inc_value("crawl/rediscovered_from_archive")
+        if ctype and not any(t in ctype for t in _HTML_TYPES):
+            return None
+        return decode_html(body, ctype)[0]
+
+    def _conditional(self, url: str, meta: dict) -> Optional[dict]:
+        """If-None-Match / If-Modified-Since for a URL the archive holds with validators (and
+        the meta that lets its 304 reach the callback), else None."""
+        key = safe_url_string(url)  # the archive holds URLs as Scrapy requested them
+        known = self.known.get(key)
+        if known is None or not (known.etag or known.last_modified):
+            return None
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        meta.update(known_url=key, handle_httpstatus_list=[304])
+        self.crawler.stats.inc_value("crawl/conditional")
+        return headers
+
+    def _cms_pages(self, text: str, response: Response) -> list[cms.PageRequest]:
+        url = response.url
+        if cms.is_hanweb_proxy(url):
+            return cms.hanweb_next(text, url, response.meta.get("formdata"), self.eager)
+        return cms.trs_pages(text, url, self.eager) + cms.hanweb_requests(text, url, self.eager)
+
+    def _keep_paging(self, response: Response, links: list[Link]) -> bool:
+        """Whether this listing's further pages are worth fetching."""
+        reports = [l for l in links if l.kind in ("detail", "attachment")]
+        new = [l for l in reports if l.url not in self.seen_reports]
+        self.seen_reports.update(l.url for l in reports)
+        stale = 0 if new else response.meta.get("stale", 0) + 1
+        response.meta["stale"] = stale
+        if stale >= self.stale_limit:
+            self.crawler.stats.inc_value("crawl/stopped_stale")
+            return False
+        if response.meta.get("chain", 0) >= self.max_chain:
+            self.crawler.stats.inc_value("crawl/stopped_chain")
+            return False
+        years = [l.year for l in reports if l.year]
+        if self.years and years and max(years) < min(self.years):
+            self.crawler.stats.inc_value("crawl/stopped_oldest_year")
+            return False
+        return True
+
+    def _spend(self, portal: Portal, url: str) -> bool:
+        if self.budget[portal.id] >= self.max_pages:
+            self.crawler.stats.inc_value("crawl/stopped_budget")
+            return False
+        self.budget[portal.id] += 1
+        return True
+
+    def _first_time(self, url: str, form: tuple = ()) -> bool:
+        key = safe_url_string(url) + ("|" + repr(form) if form else "")
+        if key in self.scheduled:
+            return False
+        self.scheduled.add(key)
+        return True
+
+    def _listing_request(self, response: Response, portal: Portal, url: str, text: str,
+                         page: Optional[cms.PageRequest] = None, hub: bool = False) -> Optional[Request]:
+        if not self._first_time(url, page.formdata if page else ()):
+            return None
+        parts = urlsplit(url)
+        if parts.query:
+            key = (parts.netloc, parts.path)
+            self.query_variants[key] += 1
+            if self.query_variants[key] > self.max_variants:
+                self.crawler.stats.inc_value("crawl/stopped_query_variants")
+                return None
+        if not self._spend(portal, url):
+            return None
+        meta = {"portal_id": portal.id, "kind": "listing", "anchor_text": text or None,
+                "chain": response.meta.get("chain", 0) + 1, "stale": response.meta.get("stale", 0),
+                "hub": hub}
+        # Listings first: they reveal the rest of the frontier, and a 下一页 chain is sequential.
+        if page is not None and page.method == "POST":
+            meta["formdata"] = dict(page.formdata)
+            return FormRequest(url, formdata=dict(page.formdata), callback=self.parse_listing,
+                               errback=self.on_error, meta=meta, priority=LISTING_PRIORITY)
+        headers = self._conditional(url, meta)
+        return Request(url, callback=self.parse_listing, errback=self.on_error, meta=meta,
+                       headers=headers, priority=LISTING_PRIORITY)
+
+    def _follow_reports(self, response: Response, portal: Portal, links: list[Link],
+                        filter_years: bool = True):
+        for link in links:
+            if link.kind not in ("detail", "attachment"):
+                continue
+            if link.year:
+                self.years_linked.setdefault(portal.id, set()).add(link.year)
+            if link.kind == "detail" and not portal.allows(link.url):
+                self.crawler.stats.inc_value("crawl/offsite_skipped")
+                continue
+            if filter_years and self.years and link.year and link.year not in self.years:
+                self.crawler.stats.inc_value("crawl/skipped_year")
+                continue
+            req = self._report_request(portal, link)
+            if req is not None:
+                yield req
+
+    def _report_request(self, portal: Portal, link: Link) -> Optional[Request]:
+        if not self._first_time(link.url):
+            return None
+        meta = {"portal_id": portal.id, "kind": link.kind, "anchor_text": link.text}
+        headers = self._conditional(link.url, meta)
+        known = self.known.get(safe_url_string(link.url))
+        if headers is None and known is not None and not self._stale_known(known.fetched_at):
+            # No validators from this server: the ledger says we have it and it is recent.
+            self.crawler.stats.inc_value("crawl/skipped_known")
+            return None
+        if not self._spend(portal, link.url):
+            return None
+        if link.kind == "attachment":
+            self.attachment_hosts.add(urlsplit(link.url).netloc.lower())
+        callback = self.parse_detail if link.kind == "detail" else self.parse_attachment
+        return Request(link.url, callback=callback, errback=self.on_error, headers=headers, meta=meta)
+
+    def _stale_known(self, fetched_at: str) -> bool:
+        try:
+            when = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+        except ValueError:
+            return True
+        return datetime.now(timezone.utc) - when > self.recheck

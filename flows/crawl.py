@@ -1,0 +1,80 @@
+"""Run one crawl as a child process (Twisted's reactor cannot restart inside one process).
+
+Plain functions, no Prefect: the flows wrap them in tasks with retries.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from pathlib import Path
+from typing import Callable, Optional
+
+
+class CrawlFailed(RuntimeError):
+    """The crawler could not run (non-zero exit or no summary line)."""
+
+
+def crawl_command(archive: str | Path, portals=(), start_urls=(), years: Optional[str] = None,
+                  fast: bool = False, max_pages: Optional[int] = None,
+                  registry: str | Path | None = None) -> list[str]:
+    """The argv of `python -m crawler.run` for one crawl."""
+    from crawler.run import crawl_argv
+    return crawl_argv(str(archive), portals=tuple(portals), start_urls=tuple(start_urls),
+                      years=years, fast=fast, max_pages=max_pages, registry=registry)
+
+
+def run_crawl(argv: list[str], on_progress: Callable[[str], None] | None = None,
+              timeout: float | None = None) -> dict:
+    """Run the crawler, pass each stderr line to `on_progress`, return its JSON summary."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", errors="replace")
+    tail: list[str] = []
+    reader = threading.Thread(target=_pump, args=(proc.stderr, on_progress, tail), daemon=True)
+    reader.start()
+    expired = threading.Event()
+
+    def kill() -> None:
+        expired.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, kill) if timeout else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    try:
+        out = proc.stdout.read()  # stderr belongs to the reader thread
+        proc.wait()
+    finally:
+        if timer:
+            timer.cancel()
+    reader.join(timeout=5)
+    if expired.is_set():
+        raise CrawlFailed(f"crawl timed out after {timeout:.0f}s")
+    summary = _last_json_line(out)
+    if proc.returncode != 0 or summary is None:
+        reason = tail[-1] if tail else f"exit status {proc.returncode}"
+        raise CrawlFailed(f"crawler failed (exit {proc.returncode}): {reason}")
+    return summary
+
+
+def _pump(stream, on_progress, tail: list[str]) -> None:
+    for line in stream:
+        line = line.rstrip()
+        if not line:
+            continue
+        tail.append(line)
+        del tail[:-20]
+        if on_progress:
+            on_progress(line)
+
+
+def _last_json_line(out: str) -> dict | None:
+    for line in reversed(out.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None

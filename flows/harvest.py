@@ -1,0 +1,182 @@
+"""Prefect flows: harvest (nightly), backfill (past years), reprocess (re-parse the archive).
+
+Import flows.prefect_env and call configure() before importing this module.
+The logic lives in flows/steps.py, flows/crawl.py and flows/pipeline.py; here are only the
+tasks (retries on what touches the network) and the order of steps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows import steps
+from flows.crawl import crawl_command, run_crawl
+from flows.options import parse_years
+
+DEFAULT_DB = "data/warehouse.duckdb"
+DEFAULT_ARCHIVE = "data/archive"
+CRAWL_PROCESSES = 2     # crawler processes at once (each is one Scrapy reactor)
+CRAWL_TIMEOUT = 6 * 3600
+LOCK_WAIT = 30.0        # seconds to wait for the warehouse writer lock
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], task_run_name="crawl {target.label}",
+      cache_policy=NO_CACHE)
+def crawl_target(target: steps.CrawlTarget, archive: str, years: Optional[str], fast: bool,
+                 max_pages: Optional[int], registry: Optional[str]) -> dict:
+    argv = crawl_command(archive, target.portals, target.start_urls, years=years, fast=fast,
+                         max_pages=max_pages, registry=registry)
+    return run_crawl(argv, on_progress=lambda line: steps.say(f"  [{target.label}] {line}"),
+                     timeout=CRAWL_TIMEOUT)
+
+
+@task(task_run_name="parse, dedupe and load", cache_policy=NO_CACHE)
+def process_task(archive: str, warehouse, run_id: str, years, workers, reparse: bool,
+                 registry: Optional[str]) -> dict:
+    return steps.process(archive, warehouse, run_id, years, workers, reparse, registry,
+                         progress=lambda msg: steps.say(f"  {msg}"))
+
+
+def _crawl_all(targets, archive, years, fast, max_pages, registry) -> tuple[dict, list[str]]:
+    """Run every target; a failed group is retried portal by portal. Never raises."""
+    totals = {"pages_fetched": 0, "errors": 0, "crawls_ok": 0, "crawls_failed": 0}
+    failures: list[str] = []
+    pending = list(targets)
+    while pending:
+        futures = [(t, _task_for(t, fast).submit(t, archive, years, fast, max_pages, registry))
+                   for t in pending]
+        pending = []
+        for done, (target, fut) in enumerate(futures, 1):
+            state = fut.wait() or fut.state
+            if state.is_completed():
+                summary = fut.result()
+                totals["pages_fetched"] += int(summary.get("pages_fetched") or 0)
+                totals["errors"] += int(summary.get("errors") or 0)
+                totals["crawls_ok"] += 1
+                steps.say(f"crawled {target.label} ({done}/{len(futures)}): "
+                          f"{summary.get('pages_fetched', 0)} pages, "
+                          f"{summary.get('errors', 0)} errors; {totals['pages_fetched']} in all")
+            elif len(target.portals) + len(target.start_urls) > 1:
+                steps.say(f"crawl of {target.label} failed; retrying its portals one by one")
+                pending += steps.split_target(target)
+            else:
+                totals["crawls_failed"] += 1
+                reason = _failure_reason(fut)
+                failures.append(f"{target.label}: {reason}")
+                steps.say(f"crawl of {target.label} FAILED: {reason}")
+    return totals, failures
+
+
+def _task_for(target: steps.CrawlTarget, fast: bool):
+    """A group gets no retries of its own: re-running its portals one by one is its retry.
+    On loopback (--fast) there is no server to be patient with: retry at once."""
+    if len(target.portals) + len(target.start_urls) > 1:
+        return crawl_target.with_options(retries=0)
+    if fast:
+        return crawl_target.with_options(retry_delay_seconds=[0.5, 1])
+    return crawl_target
+
+
+def _failure_reason(fut) -> str:
+    try:
+        fut.result(raise_on_failure=True)
+    except Exception as e:  # the task's own exception, one line
+        return " ".join(str(e).split())[:300] or e.__class__.__name__
+    return "failed"
+
+
+def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
+                 years: Optional[tuple[int, int]], db: str, archive: str,
+                 registry: Optional[str], fast: bool, max_pages: Optional[int],
+                 workers: Optional[int], crawl: bool = True, reparse: bool = False) -> dict:
+    """Body shared by the three flows (called inside a flow run).
+
+    The warehouse stays open (exclusive writer) for the whole run, so a second harvest waits
+    LOCK_WAIT seconds and then refuses; the archive lock keeps two runs from crawling into one
+    archive even when they write different warehouses.
+    """
+    from warehouse.store import Warehouse
+    timer = steps.Timer()
+    params = {"portals": portals, "start_urls": start_urls, "years": years, "archive": archive,
+              "registry": registry}
+    with steps.archive_lock(archive), Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
+        run_id = wh.start_run(flow_name, params)
+        steps.say(f"run {run_id}: {flow_name} into {db}")
+        crawl_totals: dict = {"pages_fetched": 0, "errors": 0}
+        failures: list[str] = []
+        counts: dict = {}
+        status = "failed"
+        try:
+            if crawl:
+                targets = steps.plan_targets(portals, start_urls, CRAWL_PROCESSES)
+                steps.say(f"crawling {len(portals) + len(start_urls)} portal(s)/start URL(s) "
+                          f"in {len(targets)} crawler process(es)")
+                with timer.step("crawl"):
+                    crawl_totals, failures = _crawl_all(
+                        targets, archive, steps_years(years), fast, max_pages, registry)
+            with timer.step("process"):
+                counts = process_task(archive, wh, run_id, years, workers, reparse, registry)
+            status = "failed" if crawl and targets and not crawl_totals["crawls_ok"] else "ok"
+        finally:
+            errors = (crawl_totals["errors"] + len(failures)
+                      + int(counts.get("parse_errors") or 0))
+            wh.finish_run(run_id, status, pages_fetched=crawl_totals["pages_fetched"],
+                          reports_new=int(counts.get("reports_new") or 0), errors=errors,
+                          timings={**counts.get("timings", {}), **timer.seconds})
+            wh.publish()
+    return {"run_id": run_id, "status": status, **counts, **crawl_totals,
+            "crawl_failures": failures, "errors": errors,
+            "timings": {**counts.get("timings", {}), **timer.seconds}}
+
+
+def steps_years(years: Optional[tuple[int, int]]) -> Optional[str]:
+    return None if years is None else f"{years[0]}-{years[1]}"
+
+
+def _runner():
+    return ThreadPoolTaskRunner(max_workers=CRAWL_PROCESSES)
+
+
+@flow(name="harvest", task_runner=_runner(), log_prints=False)
+def harvest(portals: list[str] | None = None, start_urls: list[str] | None = None,
+            years: Optional[str] = None, db: str = DEFAULT_DB,
+            archive: str = DEFAULT_ARCHIVE, registry: Optional[str] = None, fast: bool = False,
+            max_pages: Optional[int] = None, workers: Optional[int] = None) -> dict:
+    """Nightly job: crawl portals (all of the registry when none given), parse, dedupe, load."""
+    portals, start_urls = list(portals or []), list(start_urls or [])
+    if not portals and not start_urls:
+        portals = _registry_ids(registry)
+    return run_pipeline("harvest", portals, start_urls, parse_years(years), db, archive,
+                        registry, fast, max_pages, workers)
+
+
+@flow(name="backfill", task_runner=_runner(), log_prints=False)
+def backfill(years: str, portals: list[str] | None = None,
+             start_urls: list[str] | None = None, db: str = DEFAULT_DB,
+             archive: str = DEFAULT_ARCHIVE, registry: Optional[str] = None, fast: bool = False,
+             max_pages: Optional[int] = None, workers: Optional[int] = None) -> dict:
+    """Past years: the crawler follows listings deep enough to reach the oldest year asked."""
+    portals, start_urls = list(portals or []), list(start_urls or [])
+    if not portals and not start_urls:
+        portals = _registry_ids(registry)
+    return run_pipeline("backfill", portals, start_urls, parse_years(years), db, archive, registry,
+                        fast, max_pages, workers)
+
+
+@flow(name="reprocess", log_prints=False)
+def reprocess(db: str = DEFAULT_DB, archive: str = DEFAULT_ARCHIVE,
+              workers: Optional[int] = None, registry: Optional[str] = None) -> dict:
+    """Re-parse every archived page with the current code and reload; fetches nothing."""
+    if not Path(archive).is_dir():
+        raise FileNotFoundError(f"no archive at {archive}")
+    return run_pipeline("reprocess", [], [], None, db, archive, registry, False, None, workers,
+                        crawl=False, reparse=True)
+
+
+def _registry_ids(registry: Optional[str]) -> list[str]:
+    from crawler.registry import load_portals
+    return [p.id for p in load_portals(registry)]

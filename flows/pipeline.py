@@ -1,0 +1,608 @@
+"""The data path after the crawl: archive -> parse -> dedupe -> warehouse. Plain functions, no
+Prefect inside; the flows wrap them in tasks.
+
+  parse_records    parse the archived bodies that need it, in a process pool; each worker loads
+                   its body from the archive by record_id (bodies never travel between processes)
+                   and keeps its error instead of failing the batch.
+  dedupe_and_load  group documents into reports (transforms.dedupe) and load the run in one
+                   warehouse transaction, then publish the read snapshot.
+  process_archive  both, streaming: parsed documents go to a Parquet spool on disk as they come,
+                   only their fingerprints stay in memory, so memory stays flat as reports grow.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, Sequence
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from transforms.dedupe import DedupeItem, ReportGroup, group_reports, host_matches, is_government_host
+from transforms.errors import ExtractError
+from transforms.extract import extract
+from transforms.fingerprint import Fingerprint, fingerprint
+from transforms.model import Document
+from warehouse import batch as B
+from warehouse.batch import LoadBatch
+from warehouse.store import Warehouse
+
+PARSE_KINDS = ("detail", "attachment")
+PER_RECORD_SECONDS = 120  # one pathological body must not stall the run
+PROGRESS_EVERY = 25  # documents between progress messages
+SPOOL_ROWS = 200  # documents buffered before a Parquet row group is written
+
+BodyLoader = Callable[[str, str], Optional[bytes]]
+
+
+def _archive_body(archive_dir: str, record_id: str) -> Optional[bytes]:
+    from crawler.archive import read_body
+    return read_body(archive_dir, record_id)
+
+
+# ============================================================================ parse
+@dataclass
+class ParsedDoc:
+    """The parse of one archived body: a Document and its fingerprint, or an error."""
+    record_id: str
+    url: str  # final URL of the fetch
+    host: Optional[str]
+    sha256: str
+    fetched_at: Optional[str]
+    portal_id: Optional[str]
+    content_type: Optional[str]
+    referer: Optional[str] = None
+    document: Optional[Document] = None
+    fingerprint: Optional[Fingerprint] = None
+    error: Optional[str] = None
+    seconds: float = 0.0
+    retry: bool = False  # the failure was not the page's fault: try again next run
+
+    @property
+    def doc_id(self) -> Optional[str]:
+        if self.fingerprint is None:
+            return None
+        return make_doc_id(self.url, self.fingerprint.text_sha256)
+
+
+def make_doc_id(url: str, text_sha256: str) -> str:
+    """A page at one URL with one clean text: a refetch with a new view counter or spam block
+    around the same text is the same document."""
+    return hashlib.sha256(f"{url}\n{text_sha256}".encode("utf-8")).hexdigest()[:32]
+
+
+def record_url(rec) -> str:
+    return getattr(rec, "final_url", None) or rec.url
+
+
+def needs_parsing(rec, known: set) -> bool:
+    return (rec.status == 200 and rec.kind in PARSE_KINDS and bool(rec.sha256)
+            and (record_url(rec), rec.sha256) not in known)
+
+
+def select_records(records: Iterable, known: Optional[set] = None) -> Iterator:
+    """Records whose (final URL, body) has not been parsed, each pair once."""
+    seen = set(known or ())
+    for rec in records:
+        if needs_parsing(rec, seen):
+            seen.add((record_url(rec), rec.sha256))
+            yield rec
+
+
+@dataclass
+class _Job:
+    archive_dir: str
+    record_id: str
+    url: str
+    host: Optional[str]
+    sha256: str
+    fetched_at: Optional[str]
+    portal_id: Optional[str]
+    content_type: Optional[str]
+    referer: Optional[str] = None
+    loader: BodyLoader = field(default=_archive_body)
+
+    @classmethod
+    def of(cls, archive_dir, rec, loader: BodyLoader) -> "_Job":
+        return cls(str(archive_dir), rec.record_id, record_url(rec), getattr(rec, "host", None),
+                   rec.sha256, rec.fetched_at, getattr(rec, "portal_id", None),
+                   getattr(rec, "content_type", None), getattr(rec, "referer", None), loader)
+
+    def failed(self, error: Optional[str], retry: bool = False) -> ParsedDoc:
+        return ParsedDoc(self.record_id, self.url, self.host, self.sha256, self.fetched_at,
+                         self.portal_id, self.content_type, self.referer, error=error, retry=retry)
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _Timeout()
+
+
+def _parse_body(job: _Job) -> ParsedDoc:
+    try:
+        raw = job.loader(job.archive_dir, job.record_id)
+    except Exception as exc:  # the archive, not the page: try again next run
+        return job.failed(f"cannot read the body: {exc}", retry=True)
+    if not raw:
+        return job.failed("no body in the archive")
+    try:
+        doc = extract(raw, job.url, job.content_type)
+        fp = fingerprint(doc.text)
+    except ExtractError as exc:
+        return job.failed(f"extract: {exc}")
+    except _Timeout:
+        raise
+    except Exception as exc:  # a parser bug on one page must not abort the batch
+        return job.failed(f"{exc.__class__.__name__}: {exc}")
+    out = job.failed(None)
+    out.document, out.fingerprint = doc, fp
+    return out
+
+
+def parse_one(job: _Job) -> ParsedDoc:
+    """Load one body and parse it, within a time limit; never raises."""
+    start = time.monotonic()
+    use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
+    old = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
+    if use_alarm:
+        signal.alarm(PER_RECORD_SECONDS)
+    try:
+        out = _parse_body(job)
+    except _Timeout:
+        out = job.failed(f"parse took longer than {PER_RECORD_SECONDS}s")
+    finally:
+        if use_alarm:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+    out.seconds = time.monotonic() - start
+    return out
+
+
+def default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def iter_parsed(archive_dir, records: Iterable, workers: Optional[int] = None,
+                loader: BodyLoader = _archive_body) -> Iterator[ParsedDoc]:
+    """Parse the given records (already selected) in order; a pool when workers > 1."""
+    jobs = (_Job.of(archive_dir, rec, loader) for rec in records)
+    workers = workers or default_workers()
+    if workers <= 1:
+        for job in jobs:
+            yield parse_one(job)
+        return
+    window = workers * 4  # bodies in flight: bounded memory
+    ctx = _pool_context()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pending: deque = deque()
+    try:
+        for job in jobs:
+            pending.append((job, pool.submit(parse_one, job)))
+            while len(pending) >= window:
+                pool = yield from _drain_one(pending, pool, workers, ctx)
+        while pending:
+            pool = yield from _drain_one(pending, pool, workers, ctx)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_context():
+    """fork: workers start at once with the parser already imported and never re-import the
+    caller's main module. They run only pure parsing code (no logging, no database), so locks
+    copied from the parent's other threads (a Prefect engine) are never taken in a child."""
+    return multiprocessing.get_context("fork")
+
+
+def _drain_one(pending: deque, pool, workers, ctx):
+    job, fut = pending.popleft()
+    try:
+        yield fut.result()
+        return pool
+    except BrokenProcessPool:
+        # A worker died (e.g. out of memory on one body): every job in flight is lost with it.
+        yield job.failed("parser process died", retry=True)
+        lost = list(pending)
+        pending.clear()
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        for j, _ in lost:
+            pending.append((j, pool.submit(parse_one, j)))
+        return pool
+
+
+def parse_records(archive_dir, records: Iterable, workers: Optional[int] = None,
+                  known: Optional[set] = None, loader: BodyLoader = _archive_body) -> list[ParsedDoc]:
+    """Parse every status-200 detail/attachment body whose (URL, sha256) is not in `known`."""
+    return list(iter_parsed(archive_dir, select_records(records, known), workers, loader))
+
+
+# ============================================================================ rows
+def _ts(value) -> Optional[datetime]:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        try:
+            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def _iso(value) -> str:
+    dt = _ts(value)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f") if dt else ""
+
+
+def page_row(rec) -> dict:
+    return {"record_id": rec.record_id, "url": rec.url, "final_url": getattr(rec, "final_url", None),
+            "host": getattr(rec, "host", None), "status": rec.status,
+            "content_type": getattr(rec, "content_type", None), "sha256": rec.sha256,
+            "fetched_at": _ts(rec.fetched_at), "error": getattr(rec, "error", None),
+            "portal_id": getattr(rec, "portal_id", None), "kind": getattr(rec, "kind", None),
+            "referer": getattr(rec, "referer", None), "anchor_text": getattr(rec, "anchor_text", None)}
+
+
+class HostRules:
+    """Which hosts belong to a portal (canonical copies) and which are government hosts."""
+
+    def __init__(self, portals: Optional[Sequence] = None):
+        self.by_portal = {p.id: list(p.allowed_hosts or ()) for p in (portals or ())}
+        self.all_hosts = [h for hosts in self.by_portal.values() for h in hosts]
+
+    def own(self, host, portal_id) -> bool:
+        return bool(host) and host_matches(host, self.by_portal.get(portal_id, ()))
+
+    def government(self, host, portal_id) -> bool:
+        return self.own(host, portal_id) or is_government_host(host or "", self.all_hosts)
+
+
+def _host_of(url: str, host: Optional[str]) -> str:
+    if host:
+        return host.lower()
+    from urllib.parse import urlsplit
+    return (urlsplit(url).hostname or "").lower()
+
+
+@dataclass
+class _ReportDoc:
+    """A report document as dedupe and the reports table need it: no text."""
+    item: DedupeItem
+    portal_id: Optional[str]
+    region: Optional[str]
+    region_code: Optional[str]
+    format: Optional[str]
+    title: Optional[str]
+    published_date: Optional[str]
+
+
+class _Spool:
+    """Documents, metrics and checks written to Parquet as they come; fingerprints kept."""
+
+    def __init__(self, directory: Path, hosts: HostRules, years: Optional[set[int]],
+                 report_ids: Optional[dict] = None, skip_doc_ids: Optional[set] = None):
+        self.dir = directory
+        self.hosts, self.years = hosts, years
+        self.report_ids = report_ids or {}
+        self.skip = skip_doc_ids or set()
+        self.buffers = {"documents": [], "document_metrics": [], "checks": []}
+        self.schemas = {"documents": B.DOCUMENTS, "document_metrics": B.DOCUMENT_METRICS,
+                        "checks": B.CHECKS}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.parses: list[dict] = []
+        self.reports: list[_ReportDoc] = []
+        self.doc_ids: set[str] = set()
+        self.parsed = self.errors = self.filtered = 0
+
+    def add(self, p: ParsedDoc) -> None:
+        self.parsed += 1
+        if p.error or p.document is None:
+            self.errors += 1
+            if p.retry:
+                return  # not recorded as parsed: the next run tries again
+            self.parses.append({"url": p.url, "sha256": p.sha256, "doc_id": None, "status": "error",
+                                "error": p.error or "no document", "year": None})
+            return
+        doc = p.document
+        if doc.is_annual_report and self.years is not None and doc.year not in self.years:
+            self.filtered += 1
+            self.parses.append({"url": p.url, "sha256": p.sha256, "doc_id": None,
+                                "status": "filtered", "error": None, "year": doc.year})
+            return
+        doc_id = p.doc_id
+        self.parses.append({"url": p.url, "sha256": p.sha256, "doc_id": doc_id, "status": "ok",
+                            "error": None, "year": doc.year})
+        if doc_id in self.doc_ids or doc_id in self.skip:
+            return  # the same page with the same text, fetched again
+        self.doc_ids.add(doc_id)
+        self._add_document(p, doc, doc_id)
+
+    def _add_document(self, p: ParsedDoc, doc: Document, doc_id: str) -> None:
+        host = _host_of(p.url, p.host)
+        own, gov = self.hosts.own(host, p.portal_id), self.hosts.government(host, p.portal_id)
+        fp = p.fingerprint
+        self.buffers["documents"].append({
+            "doc_id": doc_id, "url": p.url, "host": host, "portal_id": p.portal_id,
+            "sha256": p.sha256, "text_sha256": fp.text_sha256, "content_type": p.content_type,
+            "fetched_at": _ts(p.fetched_at), "is_annual_report": bool(doc.is_annual_report),
+            "title": doc.title, "year": doc.year, "publisher": doc.publisher, "region": doc.region,
+            "region_code": doc.region_code, "published_date": doc.published_date,
+            "format": doc.format, "traditional_source": bool(doc.traditional_source),
+            "spam_removed": json.dumps(doc.spam_removed, ensure_ascii=False),
+            "warnings": json.dumps(doc.warnings, ensure_ascii=False), "text": doc.text,
+            "government_host": gov, "own_host": own, "minhash": fp.minhash,
+            "numbers": " ".join(fp.numbers), "referer": p.referer})
+        for m in doc.metrics:
+            self.buffers["document_metrics"].append({
+                "doc_id": doc_id, "key": m.key, "dimension": m.dimension, "value": float(m.value),
+                "unit": m.unit, "unit_printed": m.unit_printed, "approx": bool(m.approx),
+                "source": m.source, "evidence": m.evidence})
+        for c in doc.checks:
+            self.buffers["checks"].append({"doc_id": doc_id, "check": c.check, "ok": bool(c.ok),
+                                           "detail": c.detail})
+        if doc.is_annual_report:
+            item = DedupeItem(doc_id=doc_id, fingerprint=fp, year=doc.year, publisher=doc.publisher,
+                              host=host, url=p.url, fetched_at=_iso(p.fetched_at), own_host=own,
+                              government_host=gov,
+                              report_id=self.report_ids.get((p.url, p.sha256)),
+                              referer=p.referer, has_metrics=bool(doc.metrics))
+            self.reports.append(_ReportDoc(item, p.portal_id, doc.region, doc.region_code,
+                                           doc.format, doc.title, doc.published_date))
+        if len(self.buffers["documents"]) >= SPOOL_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        for name, rows in self.buffers.items():
+            if not rows:
+                continue
+            table = pa.Table.from_pylist(rows, schema=self.schemas[name])
+            if name not in self.writers:
+                self.writers[name] = pq.ParquetWriter(self.dir / f"{name}.parquet", self.schemas[name])
+            self.writers[name].write_table(table)
+            rows.clear()
+
+    def tables(self) -> dict:
+        """Each spooled table as a pyarrow dataset (scanned lazily by DuckDB)."""
+        self.flush()
+        out = {}
+        for name, schema in self.schemas.items():
+            if name in self.writers:
+                self.writers.pop(name).close()
+                out[name] = pads.dataset(self.dir / f"{name}.parquet", format="parquet")
+            else:
+                out[name] = schema.empty_table()
+        return out
+
+    def close(self) -> None:
+        for w in self.writers.values():
+            w.close()
+        self.writers.clear()
+
+
+def _existing_report_docs(wh: Warehouse) -> list[_ReportDoc]:
+    out = []
+    for r in wh.report_documents().to_pylist():
+        fp = Fingerprint(text_sha256=r["text_sha256"], minhash=bytes(r["minhash"] or b""),
+                         numbers=tuple((r["numbers"] or "").split()),
+                         length=r["text_length"] or 0)  # only zero or not matters to dedupe
+        item = DedupeItem(doc_id=r["doc_id"], fingerprint=fp, year=r["year"],
+                          publisher=r["publisher"], host=r["host"] or "", url=r["url"],
+                          fetched_at=r["fetched_at"] or "", own_host=bool(r["own_host"]),
+                          government_host=bool(r["government_host"]), report_id=r["report_id"],
+                          settled=True, referer=r["referer"], has_metrics=bool(r["has_metrics"]))
+        out.append(_ReportDoc(item, r["portal_id"], r["region"], r["region_code"], r["format"],
+                              r["title"], r["published_date"]))
+    return out
+
+
+def _first(docs: list[_ReportDoc], members: list[int], attr: str):
+    """The canonical copy's value, else the next copy's that has one."""
+    for i in members:
+        v = getattr(docs[i].item, attr, None) if attr in ("publisher", "year") else getattr(docs[i], attr)
+        if v not in (None, ""):
+            return v
+    return None
+
+
+def postings(docs: list[_ReportDoc], members: list[int]) -> int:
+    """Places a report was published: distinct URLs, not counting a file reached from another
+    copy's page (a page and its attachment are one posting)."""
+    urls = {docs[i].item.url for i in members}
+    own = {docs[i].item.url for i in members if (docs[i].item.referer or "") not in urls - {docs[i].item.url}}
+    return max(1, len(own))
+
+
+def _report_tables(docs: list[_ReportDoc], groups: list[ReportGroup]) -> tuple[pa.Table, pa.Table]:
+    assign, reports = [], []
+    for g in groups:
+        for i in g.members:
+            assign.append({"doc_id": docs[i].item.doc_id, "report_id": g.report_id,
+                           "is_canonical": i == g.canonical})
+        c = docs[g.canonical]
+        reports.append({
+            "report_id": g.report_id, "publisher": _first(docs, g.members, "publisher"),
+            "region": _first(docs, g.members, "region"),
+            "region_code": _first(docs, g.members, "region_code"),
+            "year": _first(docs, g.members, "year"), "format": _first(docs, g.members, "format"),
+            "title": _first(docs, g.members, "title"),
+            "published_date": _first(docs, g.members, "published_date"),
+            "canonical_url": c.item.url, "canonical_doc_id": c.item.doc_id,
+            "copies": postings(docs, g.members),
+            "government_host": g.government_host, "portal_id": c.portal_id})
+    return (pa.Table.from_pylist(assign, schema=B.ASSIGNMENTS),
+            pa.Table.from_pylist(reports, schema=B.REPORTS))
+
+
+# ============================================================================ load
+def _load_portals():
+    try:
+        from crawler.registry import load_portals
+        return load_portals()
+    except Exception:  # no registry: only government-domain rules apply
+        return []
+
+
+def _spool_prefix(db_path: Path) -> str:
+    """Spools live beside the warehouse (same disk, not a small /tmp), named after it."""
+    return f".{db_path.name}.spool-"
+
+
+def _remove_stale_spools(db_path: Path) -> None:
+    """Spools left by a writer that was killed: we hold this warehouse's writer lock, so none
+    of its spools is in use."""
+    for d in db_path.parent.glob(_spool_prefix(db_path) + "*"):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _scan(records: Iterable, known_rids: set, known: set) -> tuple[list[dict], list, int]:
+    """New page rows, and the records to parse (each (URL, body) once). Metadata only: bodies
+    stay in the archive."""
+    pages, todo, seen, n = [], [], set(known), 0
+    for rec in records:
+        n += 1
+        if rec.record_id not in known_rids:
+            pages.append(page_row(rec))
+        if needs_parsing(rec, seen):
+            seen.add((record_url(rec), rec.sha256))
+            todo.append(rec)
+    return pages, todo, n
+
+
+def _parse_into(spool: _Spool, parsed: Iterable[ParsedDoc], known: set, total: int, progress) -> None:
+    for p in parsed:
+        if (p.url, p.sha256) in known:
+            continue  # parsed by an earlier run
+        spool.add(p)
+        if progress and spool.parsed % PROGRESS_EVERY == 0:
+            progress(f"parsed {spool.parsed}/{total} documents ({spool.errors} errors)")
+    if progress and total:
+        progress(f"parsed {spool.parsed}/{total} documents ({spool.errors} errors)")
+
+
+def _timed(timings: dict, name: str, fn, *args):
+    t0 = time.monotonic()
+    out = fn(*args)
+    timings[name] = round(time.monotonic() - t0, 3)
+    return out
+
+
+def _dedupe(docs: list[_ReportDoc]) -> tuple[pa.Table, pa.Table]:
+    return _report_tables(docs, group_reports([d.item for d in docs]))
+
+
+def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[list], Iterable[ParsedDoc]],
+         years, portals, reparse: bool, progress) -> dict:
+    """The whole data path on an open warehouse: pages, parse, dedupe, one load, publish."""
+    timings: dict = {}
+    years = set(years) if years else None
+    hosts = HostRules(_load_portals() if portals is None else portals)
+    known = set() if reparse else wh.known_parses(years)
+    pages, todo, n_records = _scan(records, wh.known_record_ids(), known)
+    if reparse:  # everything is parsed again; earlier report ids carry over by (URL, body)
+        existing, skip, old_ids = [], set(), wh.report_ids_by_body()
+    else:
+        existing, skip, old_ids = _existing_report_docs(wh), wh.doc_ids(), {}
+    _remove_stale_spools(wh.db_path)
+    with tempfile.TemporaryDirectory(prefix=_spool_prefix(wh.db_path), dir=wh.db_path.parent) as tmp:
+        spool = _Spool(Path(tmp), hosts, years, report_ids=old_ids, skip_doc_ids=skip)
+        try:
+            _timed(timings, "parse_seconds", _parse_into, spool, parsed_for(todo), known,
+                   len(todo), progress)
+            docs = existing + spool.reports
+            assign, reports = _timed(timings, "dedupe_seconds", _dedupe, docs)
+            t0 = time.monotonic()
+            spooled = spool.tables()
+            batch = LoadBatch(pages=pa.Table.from_pylist(pages, schema=B.PAGES),
+                              documents=spooled["documents"],
+                              document_metrics=spooled["document_metrics"],
+                              checks=spooled["checks"],
+                              parses=pa.Table.from_pylist(spool.parses, schema=B.PARSES),
+                              assignments=assign, reports=reports, replace_parsed=reparse)
+            counts = wh.load(run_id, batch)
+            timings["load_seconds"] = round(time.monotonic() - t0, 3)
+        finally:
+            spool.close()
+    wh.record_counts(run_id, counts["reports_new"], spool.errors, timings)
+    _timed(timings, "publish_seconds", wh.publish)
+    counts.update(records=n_records, to_parse=len(todo), parsed=spool.parsed,
+                  parse_errors=spool.errors, filtered_by_year=spool.filtered,
+                  report_documents=len(docs), timings=timings)
+    if progress:
+        progress(f"loaded: {counts['documents_new']} new documents, {counts['reports_total']} reports "
+                 f"({counts['reports_new']} new), {spool.errors} parse errors")
+    return counts
+
+
+def _with_warehouse(db, fn, wait_seconds: float):
+    """Run fn(warehouse) on an open Warehouse, or open one (exclusive) for the call."""
+    if isinstance(db, Warehouse):
+        return fn(db)
+    with Warehouse(db, wait_seconds=wait_seconds) as wh:
+        return fn(wh)
+
+
+def dedupe_and_load(db_path, run_id: str, records: Iterable, parsed: Iterable[ParsedDoc],
+                    years=None, portals=None, reparse: bool = False,
+                    progress: Optional[Callable[[str], None]] = None,
+                    wait_seconds: float = 60.0) -> dict:
+    """Load one run: pages from `records` (every fetch attempt), documents from `parsed`,
+    grouped into reports with those already in the warehouse. `db_path` may be an open
+    Warehouse. Returns counts and timings."""
+    return _with_warehouse(db_path, lambda wh: _run(
+        wh, run_id, records, lambda todo: parsed, years, portals, reparse, progress),
+        wait_seconds)
+
+
+def process_archive(archive_dir, db_path, run_id: Optional[str] = None, years=None,
+                    workers: Optional[int] = None, reparse: bool = False,
+                    progress: Optional[Callable[[str], None]] = None, portals=None,
+                    loader: Optional[BodyLoader] = None, records: Optional[Iterable] = None,
+                    wait_seconds: float = 60.0) -> dict:
+    """Parse what the archive holds that the warehouse lacks (everything with reparse=True),
+    dedupe and load in one transaction, publish. Without run_id a run of flow 'process' is
+    started and finished here. Returns counts and timings (parse, dedupe, load) in seconds."""
+    loader = loader or _archive_body
+
+    def go(wh: Warehouse) -> dict:
+        own_run = run_id is None
+        rid = run_id or wh.start_run("reprocess" if reparse else "process",
+                                     {"archive": str(archive_dir), "years": sorted(years or []),
+                                      "reparse": reparse})
+        recs = records
+        if recs is None:
+            from crawler.archive import iter_records
+            recs = iter_records(archive_dir)
+        try:
+            counts = _run(wh, rid, recs,
+                          lambda todo: iter_parsed(archive_dir, todo, workers, loader),
+                          years, portals, reparse, progress)
+        except BaseException:
+            if own_run:
+                wh.finish_run(rid, "failed")
+            raise
+        if own_run:
+            wh.finish_run(rid, "ok", pages_fetched=counts["pages_new"],
+                          errors=counts["parse_errors"])
+            wh.publish()
+        counts["run_id"] = rid
+        return counts
+
+    return _with_warehouse(db_path, go, wait_seconds)

@@ -1,0 +1,71 @@
+"""The portal registry."""
+from __future__ import annotations
+
+import pytest
+
+from crawler.registry import RegistryError, host_allowed, load_portals
+
+
+def test_shipped_registry_has_the_named_portals():
+    names = {p.region for p in load_portals()}
+    assert {"西湖区", "三元区", "浙江省", "富阳区", "拱墅区", "淮安市"} <= names
+
+
+def test_shipped_portals_are_unverified():
+    assert not any(p.verified for p in load_portals())
+
+
+def test_every_portal_has_start_urls_inside_its_hosts():
+    assert all(p.allows(u) for p in load_portals() for u in p.start_urls)
+
+
+def test_expected_years_range_expanded():
+    p = next(p for p in load_portals() if p.region == "淮安市")
+    assert p.expected_years == list(range(2019, 2025))
+
+
+def test_bad_level_rejected(tmp_path):
+    f = tmp_path / "r.yaml"
+    f.write_text("portals:\n  - {id: x, name: X, level: planet, start_urls: [http://x.gov.cn/]}\n",
+                 encoding="utf-8")
+    with pytest.raises(RegistryError, match="level"):
+        load_portals(f)
+
+
+def test_missing_file_is_registry_error(tmp_path):
+    with pytest.raises(RegistryError):
+        load_portals(tmp_path / "none.yaml")
+
+
+def test_host_with_port_must_match_port():
+    assert not host_allowed("http://127.0.0.1:9000/a", ["127.0.0.1:9001"])
+
+
+def test_host_without_port_admits_subdomain():
+    assert host_allowed("https://xxgk.example.gov.cn/a", ["example.gov.cn"])
+
+
+def test_lookalike_host_not_admitted():
+    assert not host_allowed("https://badexample.gov.cn/a", ["example.gov.cn"])
+
+
+def test_missing_years_reported():
+    from crawler.registry import missing_years
+    p = next(p for p in load_portals() if p.region == "淮安市")
+    assert missing_years(p, [2019, 2020, 2022, 2023, 2024]) == [2021]
+
+
+def test_registry_from_environment(tmp_path, monkeypatch):
+    f = tmp_path / "r.yaml"
+    f.write_text("portals:\n  - {id: x, name: X, level: city, start_urls: [http://x.gov.cn/]}\n",
+                 encoding="utf-8")
+    monkeypatch.setenv("GOVREPORTS_REGISTRY", str(f))
+    assert [p.id for p in load_portals()] == ["x"]
+
+
+def test_start_url_off_its_hosts_rejected(tmp_path):
+    f = tmp_path / "r.yaml"
+    f.write_text("portals:\n  - {id: x, name: X, level: city, start_urls: [http://x.gov.cn/],"
+                 " allowed_hosts: [y.gov.cn]}\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="allowed host"):
+        load_portals(f)

@@ -1,0 +1,75 @@
+"""`govreports demo`: the README's main command, run for real once (sample portal on loopback,
+the harvest flow, the warehouse), then its printed example commands are run as printed."""
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CLI
+
+CLI_PREFECT_HOME = Path(tempfile.gettempdir()) / "govreports-test-prefect-cli"
+
+
+def _env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(CLI_PREFECT_HOME)
+    return env
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    base = tmp_path_factory.mktemp("demo")
+    t0 = time.monotonic()
+    proc = subprocess.run([str(CLI), "demo", "--db", str(base / "warehouse.duckdb")],
+                          capture_output=True, timeout=300, env=_env(), cwd=base)
+    return {"proc": proc, "out": proc.stdout.decode(), "err": proc.stderr.decode(),
+            "seconds": time.monotonic() - t0, "base": base}
+
+
+def _examples(out: str) -> list[str]:
+    return [line[2:] for line in out.splitlines() if line.startswith("$ govreports sql")]
+
+
+def test_demo_succeeds(demo):
+    assert demo["proc"].returncode == 0, demo["err"][-3000:]
+
+
+def test_demo_runs_in_under_two_minutes(demo):
+    assert demo["seconds"] < 120
+
+
+def test_demo_prints_reports_per_publisher_and_year(demo):
+    section = demo["out"].split("== Reports per publisher and year", 1)[-1].split("==", 1)[0]
+    rows = [x for x in section.splitlines() if "|" in x][1:]  # without the header
+    assert len(rows) >= 5
+
+
+def test_demo_totals_show_reports_and_metrics(demo):
+    section = demo["out"].split("== Totals", 1)[1].split("==", 1)[0]
+    header, _rule, values = [x for x in section.splitlines() if x.strip()][:3]
+    totals = dict(zip([h.strip() for h in header.split("|")], [v.strip() for v in values.split("|")]))
+    assert int(totals["reports"]) > 0 and int(totals["metrics_loaded"]) > 0
+
+
+def test_demo_shows_three_example_queries(demo):
+    assert len(_examples(demo["out"])) == 3
+
+
+def test_printed_example_queries_work_as_printed(demo):
+    results = []
+    for line in _examples(demo["out"]):
+        argv = shlex.split(line)
+        proc = subprocess.run([str(CLI), *argv[1:]], capture_output=True, timeout=60,
+                              cwd=demo["base"])
+        results.append((proc.returncode, proc.stdout.count(b"\n") > 2))
+    assert results == [(0, True)] * 3
+
+
+def test_demo_shows_progress_on_stderr(demo):
+    assert "crawled" in demo["err"] and "parsed" in demo["err"]

@@ -1,0 +1,235 @@
+"""archive -> parse -> dedupe -> warehouse, on a real archive written with the crawler's writer."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import opencc
+import pytest
+
+from crawler.archive import ArchiveWriter, iter_records
+from flows.pipeline import parse_records, process_archive
+from warehouse.query import run_query
+
+FIXTURES = Path(__file__).parent / "fixtures" / "warehouse"
+S2T = opencc.OpenCC("s2t.json")
+TEXT = [("Content-Type", "text/plain; charset=utf-8")]
+PORTALS = [SimpleNamespace(id="xh", allowed_hosts=["www.xihu.gov.cn"]),
+           SimpleNamespace(id="sy", allowed_hosts=["www.sanyuan.gov.cn"])]
+DATA_TABLES = ("pages", "documents", "reports", "metrics", "document_metrics", "checks", "parses")
+
+OWN = "http://www.xihu.gov.cn/col1/a.html"
+REPOST = "http://www.xihu.gov.cn/col2/b.html"
+MIRROR = "http://mirror.example.com/copy.html"
+SPAM_COPY = "http://spam.example.net/r.html"
+ONLY_SPAM = "http://spam.example.net/other.html"
+BROKEN = "http://www.sanyuan.gov.cn/broken.pdf"
+
+
+def seed(shared_dir, prefix: str) -> str:
+    [path] = (shared_dir / "seeds").glob(prefix + "_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def wrapped(text: str) -> str:
+    return "\n".join([(FIXTURES / "spam_head.txt").read_text(encoding="utf-8"), text,
+                      (FIXTURES / "spam_tail.txt").read_text(encoding="utf-8")])
+
+
+def write_archive(archive: Path, shared_dir) -> None:
+    s0, s1, s3 = seed(shared_dir, "000"), seed(shared_dir, "001"), seed(shared_dir, "003")
+    with ArchiveWriter(archive) as w:
+        def page(url, text, fetched_at, portal=None, kind="detail", status=200, body=None):
+            w.add_response(url=url, final_url=url, status=status, headers=TEXT,
+                           body=body if body is not None else text.encode("utf-8"),
+                           kind=kind, portal_id=portal, fetched_at=fetched_at)
+        page(MIRROR, S2T.convert(s0), "2024-01-01T00:00:00Z")  # the mirror was found first
+        page(OWN, s0, "2024-01-02T00:00:00Z", "xh")
+        page(REPOST, s0, "2024-01-02T00:01:00Z", "xh")
+        page(SPAM_COPY, wrapped(s0), "2024-01-02T00:02:00Z")
+        page("http://www.sanyuan.gov.cn/r.html", s1, "2024-01-02T00:03:00Z", "sy")
+        page(ONLY_SPAM, s3, "2024-01-02T00:04:00Z")
+        page("http://www.sanyuan.gov.cn/list.html", "年度报告 列表", "2024-01-02T00:05:00Z", "sy", kind="listing")
+        page("http://www.sanyuan.gov.cn/missing.html", "not found", "2024-01-02T00:06:00Z", "sy", status=404)
+        page(BROKEN, "", "2024-01-02T00:07:00Z", "sy", kind="attachment", body=b"\x00\x01\x02\x03" * 64)
+        w.add_failure(url="http://www.xihu.gov.cn/gone.html", error="DNS lookup failed",
+                      portal_id="xh", kind="detail", fetched_at="2024-01-02T00:08:00Z")
+
+
+def dump(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for t in DATA_TABLES:
+            cols = "* EXCLUDE (run_id)" if t in ("pages", "documents", "parses") else "*"
+            out[t] = sorted(map(repr, con.execute(f"SELECT {cols} FROM {t}").fetchall()))
+        return out
+    finally:
+        con.close()
+
+
+def rows(db, sql):
+    return json.loads(run_query(db, sql, fmt="json"))
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, shared_dir):
+    path = tmp_path_factory.mktemp("archive")
+    write_archive(path, shared_dir)
+    return path
+
+
+@pytest.fixture(scope="module")
+def harvested(archive, tmp_path_factory):
+    db = tmp_path_factory.mktemp("wh") / "w.duckdb"
+    messages = []
+    counts = process_archive(archive, db, workers=2, portals=PORTALS, progress=messages.append)
+    return SimpleNamespace(db=db, counts=counts, messages=messages)
+
+
+def test_pages_have_one_row_per_fetch_attempt(harvested, archive):
+    assert rows(harvested.db, "SELECT count(*) AS n FROM pages") == [{"n": len(list(iter_records(archive)))}]
+
+
+def test_network_failure_is_a_page_row(harvested):
+    assert rows(harvested.db, "SELECT error FROM pages WHERE status IS NULL") == [{"error": "DNS lookup failed"}]
+
+
+def test_listing_and_404_are_not_parsed(harvested):
+    got = rows(harvested.db, "SELECT count(*) AS n FROM documents WHERE url LIKE '%list%' OR url LIKE '%missing%'")
+    assert got == [{"n": 0}]
+
+
+def test_parse_error_is_kept_per_record(harvested):
+    assert rows(harvested.db, "SELECT url FROM parses WHERE status = 'error'") == [{"url": BROKEN}]
+
+
+def test_mirrors_and_repost_are_one_report(harvested):
+    got = rows(harvested.db, "SELECT r.copies FROM reports r JOIN documents d USING (report_id) "
+                             f"WHERE d.url = '{OWN}'")
+    assert got == [{"copies": 4}]
+
+
+def test_three_reports_in_all(harvested):
+    assert rows(harvested.db, "SELECT count(*) AS n FROM reports") == [{"n": 3}]
+
+
+def test_canonical_copy_is_on_the_portal_host(harvested):
+    got = rows(harvested.db, f"SELECT canonical_url FROM reports WHERE canonical_url LIKE '%xihu%'")
+    assert got == [{"canonical_url": OWN}]
+
+
+def test_report_seen_only_on_spam_host_is_kept_and_marked(harvested):
+    got = rows(harvested.db, f"SELECT government_host FROM reports WHERE canonical_url = '{ONLY_SPAM}'")
+    assert got == [{"government_host": False}]
+
+
+def test_every_metric_links_to_a_canonical_document(harvested):
+    got = rows(harvested.db, "SELECT count(*) AS n FROM metrics m LEFT JOIN documents d USING (doc_id) "
+                             "WHERE d.doc_id IS NULL OR NOT d.is_canonical OR d.report_id <> m.report_id")
+    assert got == [{"n": 0}]
+
+
+def test_metrics_are_loaded(harvested):
+    assert rows(harvested.db, "SELECT count(*) > 0 AS some FROM metrics") == [{"some": True}]
+
+
+def test_timings_are_reported_per_step(harvested):
+    assert {"parse_seconds", "dedupe_seconds", "load_seconds"} <= set(harvested.counts["timings"])
+
+
+def test_progress_is_reported(harvested):
+    assert any("parsed" in m for m in harvested.messages)
+
+
+def test_second_run_changes_nothing(harvested, archive):
+    before = dump(harvested.db)
+    counts = process_archive(archive, harvested.db, workers=1, portals=PORTALS)
+    assert (counts["to_parse"], dump(harvested.db)) == (0, before)
+
+
+def test_new_copy_keeps_the_report_id(archive, tmp_path, shared_dir):
+    import shutil
+    arch = tmp_path / "archive"
+    shutil.copytree(archive, arch)
+    db = tmp_path / "w.duckdb"
+    process_archive(arch, db, workers=1, portals=PORTALS)
+    before = rows(db, f"SELECT report_id, copies FROM reports WHERE canonical_url = '{OWN}'")
+    with ArchiveWriter(arch) as w:
+        w.add_response(url="http://other-mirror.example.org/x", final_url="http://other-mirror.example.org/x",
+                       status=200, headers=TEXT, body=seed(shared_dir, "000").encode("utf-8"),
+                       kind="detail", fetched_at="2024-02-01T00:00:00Z")
+    process_archive(arch, db, workers=1, portals=PORTALS)
+    after = rows(db, f"SELECT report_id, copies FROM reports WHERE canonical_url = '{OWN}'")
+    assert after == [{"report_id": before[0]["report_id"], "copies": before[0]["copies"] + 1}]
+
+
+def test_years_filter_keeps_only_those_years(archive, tmp_path):
+    db = tmp_path / "w.duckdb"
+    process_archive(archive, db, years=[2018], workers=1, portals=PORTALS)
+    assert rows(db, "SELECT DISTINCT year FROM reports") == [{"year": 2018}]
+
+
+def test_filtered_years_are_loaded_by_a_later_wider_run(archive, tmp_path):
+    db = tmp_path / "w.duckdb"
+    process_archive(archive, db, years=[2018], workers=1, portals=PORTALS)
+    process_archive(archive, db, workers=1, portals=PORTALS)
+    assert rows(db, "SELECT count(*) AS n FROM reports") == [{"n": 3}]
+
+
+def test_reparse_keeps_report_ids(harvested, archive):
+    before = rows(harvested.db, "SELECT report_id FROM reports ORDER BY 1")
+    process_archive(archive, harvested.db, workers=1, reparse=True, portals=PORTALS)
+    assert rows(harvested.db, "SELECT report_id FROM reports ORDER BY 1") == before
+
+
+def test_parse_records_skips_known_bodies(archive):
+    records = list(iter_records(archive))
+    known = {(r.final_url, r.sha256) for r in records if r.url == OWN}
+    parsed = parse_records(archive, records, workers=1, known=known)
+    assert OWN not in {p.url for p in parsed}
+
+
+def test_parse_records_in_a_pool_matches_inline(archive):
+    records = list(iter_records(archive))
+    inline = [(p.url, p.doc_id, p.error) for p in parse_records(archive, records, workers=1)]
+    pooled = [(p.url, p.doc_id, p.error) for p in parse_records(archive, records, workers=2)]
+    assert pooled == inline
+
+
+def test_parse_then_dedupe_and_load_in_two_steps(archive, tmp_path):
+    from flows.pipeline import dedupe_and_load
+    from warehouse.store import Warehouse
+    db = tmp_path / "w.duckdb"
+    records = list(iter_records(archive))
+    parsed = parse_records(archive, records, workers=1)
+    with Warehouse(db) as wh:
+        run_id = wh.start_run("harvest", {})
+    dedupe_and_load(db, run_id, records, parsed, portals=PORTALS)
+    assert rows(db, "SELECT count(*) AS n FROM reports") == [{"n": 3}]
+
+
+def test_page_and_its_attachment_count_as_one_posting():
+    from flows.pipeline import _ReportDoc, postings
+    from transforms.dedupe import DedupeItem
+    from transforms.fingerprint import fingerprint
+
+    def doc(url, referer=None):
+        item = DedupeItem(doc_id=url, fingerprint=fingerprint(url), year=2024, publisher=None,
+                          host="h", url=url, fetched_at="", referer=referer)
+        return _ReportDoc(item, None, None, None, None, None, None)
+
+    docs = [doc("http://a/page1"), doc("http://a/file.pdf", referer="http://a/page1"),
+            doc("http://a/page2"), doc("http://m/copy", referer="http://m/list")]
+    assert postings(docs, [0, 1, 2, 3]) == 3
+
+
+def test_spool_left_by_a_killed_writer_is_removed(archive, tmp_path):
+    db = tmp_path / "w.duckdb"
+    stale = tmp_path / f".{db.name}.spool-dead"
+    stale.mkdir()
+    (stale / "documents.parquet").write_bytes(b"partial")
+    process_archive(archive, db, workers=1, portals=PORTALS)
+    assert not stale.exists()

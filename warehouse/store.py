@@ -1,0 +1,256 @@
+"""The warehouse writer: one exclusive writer at a time, one transaction per load, a published
+read snapshot for everybody else.
+
+- Exclusive: a file lock beside the database (`<db>.lock`). A second writer waits up to
+  `wait_seconds`, then gets WarehouseBusy. The kernel drops the lock when a writer dies.
+- Crash-safe: `load` runs in one DuckDB transaction; a writer killed mid-load leaves the data
+  as it was (DuckDB discards the uncommitted transaction when the file is next opened).
+- Readers never wait: `publish` checkpoints and copies the database to `<db>.snapshot`
+  through a temporary file and an atomic rename; warehouse.query reads that copy read-only.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import duckdb
+import pyarrow as pa
+
+from .batch import LoadBatch  # noqa: F401  (re-exported: the load contract)
+from .migrate import migrate
+
+
+class WarehouseBusy(RuntimeError):
+    """Another writer holds the warehouse."""
+
+
+def snapshot_path(db_path) -> Path:
+    return Path(str(db_path) + ".snapshot")
+
+
+def lock_path(db_path) -> Path:
+    return Path(str(db_path) + ".lock")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Warehouse:
+    def __init__(self, db_path, wait_seconds: float = 60.0, poll_seconds: float = 0.2):
+        self.db_path = Path(db_path)
+        self.wait_seconds = wait_seconds
+        self.poll_seconds = poll_seconds
+        self._lock_fd: Optional[int] = None
+        self.con: Optional[duckdb.DuckDBPyConnection] = None
+
+    # ------------------------------------------------------------------ open / close
+    def __enter__(self) -> "Warehouse":
+        self.open()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def open(self) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
+        try:
+            self.con = duckdb.connect(str(self.db_path))
+            migrate(self.con)
+            # We hold the lock, so a run still marked running belongs to a writer that died.
+            self.con.execute("UPDATE runs SET status = 'aborted' WHERE status = 'running'")
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _acquire_lock(self) -> None:
+        fd = os.open(lock_path(self.db_path), os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + max(0.0, self.wait_seconds)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                if holder.startswith(f"pid {os.getpid()} "):
+                    os.close(fd)
+                    raise WarehouseBusy(f"warehouse {self.db_path} is already open for writing in this "
+                                        "process: pass that open Warehouse instead of its path") from None
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise WarehouseBusy(
+                        f"warehouse {self.db_path} is busy: another harvest or reprocess is writing "
+                        f"to it ({holder or 'unknown process'}); waited {self.wait_seconds:g}s, "
+                        "try again when it has finished") from None
+                time.sleep(self.poll_seconds)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} since {_now().isoformat(timespec='seconds')}Z".encode(), 0)
+        self._lock_fd = fd
+
+    # ------------------------------------------------------------------ runs
+    def start_run(self, flow: str, params: Optional[dict] = None) -> str:
+        run_id = f"{_now().strftime('%Y%m%dT%H%M%S')}-{flow}-{uuid.uuid4().hex[:8]}"
+        self.con.execute("INSERT INTO runs (run_id, flow, params, started_at, status) "
+                         "VALUES (?, ?, ?, ?, 'running')",
+                         [run_id, flow, json.dumps(params or {}, ensure_ascii=False, default=str), _now()])
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, pages_fetched: Optional[int] = None,
+                   reports_new: Optional[int] = None, errors: Optional[int] = None,
+                   timings: Optional[dict] = None) -> None:
+        self.con.execute(
+            "UPDATE runs SET status = ?, finished_at = ?, pages_fetched = coalesce(?, pages_fetched), "
+            "reports_new = coalesce(?, reports_new), errors = coalesce(?, errors), "
+            "timings = coalesce(?, timings) WHERE run_id = ?",
+            [status, _now(), pages_fetched, reports_new, errors,
+             json.dumps(timings) if timings is not None else None, run_id])
+
+    def record_counts(self, run_id: str, reports_new: int, errors: int, timings: dict) -> None:
+        """Running totals of a run still in progress (several loads may belong to one run)."""
+        self.con.execute(
+            "UPDATE runs SET reports_new = coalesce(reports_new, 0) + ?, "
+            "errors = coalesce(errors, 0) + ?, timings = ? WHERE run_id = ?",
+            [reports_new, errors, json.dumps(timings), run_id])
+
+    # ------------------------------------------------------------------ what is there already
+    def known_record_ids(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT record_id FROM pages").fetchall()}
+
+    def doc_ids(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT doc_id FROM documents").fetchall()}
+
+    def known_parses(self, years: Optional[set[int]] = None) -> set[tuple[str, str]]:
+        """(url, sha256) pairs that need no parsing: parsed, failed, or filtered out by year
+        and still outside the years asked for."""
+        rows = self.con.execute("SELECT url, sha256, status, year FROM parses").fetchall()
+        keep = set()
+        for url, sha, status, year in rows:
+            if status == "filtered" and (years is None or year in years):
+                continue
+            keep.add((url, sha))
+        return keep
+
+    def report_documents(self) -> pa.Table:
+        """The report documents already loaded, with what dedupe needs (no texts)."""
+        return self.con.sql(
+            "SELECT doc_id, url, host, portal_id, text_sha256, minhash, numbers, year, publisher, "
+            "region, region_code, format, title, published_date, "
+            "strftime(fetched_at, '%Y-%m-%dT%H:%M:%S.%f') AS fetched_at, "
+            "own_host, government_host, report_id, referer, length(text) AS text_length, "
+            "doc_id IN (SELECT doc_id FROM document_metrics) AS has_metrics FROM documents "
+            "WHERE is_annual_report AND report_id IS NOT NULL ORDER BY doc_id").to_arrow_table()
+
+    def report_ids_by_body(self) -> dict[tuple[str, str], str]:
+        """(url, body sha256) -> report_id, to keep ids across a full re-parse."""
+        rows = self.con.execute(
+            "SELECT p.url, p.sha256, d.report_id FROM parses p JOIN documents d USING (doc_id) "
+            "WHERE d.report_id IS NOT NULL").fetchall()
+        return {(u, s): r for u, s, r in rows}
+
+    # ------------------------------------------------------------------ load
+    def load(self, run_id: str, batch: LoadBatch) -> dict:
+        """Apply one run's batch in a single transaction; set-based from Arrow, idempotent."""
+        con = self.con
+        names = {"new_pages": batch.pages, "new_documents": batch.documents,
+                 "new_document_metrics": batch.document_metrics, "new_checks": batch.checks,
+                 "new_parses": batch.parses, "new_assignments": batch.assignments,
+                 "new_reports": batch.reports}
+        for name, table in names.items():
+            con.register(name, table)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            counts = self._apply(run_id, batch.replace_parsed)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            for name in names:
+                con.unregister(name)
+        return counts
+
+    def _apply(self, run_id: str, replace_parsed: bool) -> dict:
+        con = self.con
+        q = lambda sql, *p: con.execute(sql, list(p))  # noqa: E731
+        before = q("SELECT count(*) FROM pages").fetchone()[0]
+        q("INSERT INTO pages BY NAME SELECT n.*, ? AS run_id FROM new_pages n "
+          "WHERE n.record_id NOT IN (SELECT record_id FROM pages)", run_id)
+        pages_new = q("SELECT count(*) FROM pages").fetchone()[0] - before
+        if replace_parsed:
+            for table in ("metrics", "checks", "document_metrics", "documents", "parses"):
+                q(f"DELETE FROM {table}")
+            q("UPDATE pages SET doc_id = NULL WHERE doc_id IS NOT NULL")
+        before = q("SELECT count(*) FROM documents").fetchone()[0]
+        # Metrics and checks come with their document: only for documents not yet loaded.
+        q("CREATE OR REPLACE TEMP TABLE fresh_docs AS SELECT DISTINCT doc_id FROM new_documents "
+          "WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+        q("INSERT INTO documents BY NAME SELECT n.* EXCLUDE (rn), ? AS run_id FROM ("
+          " SELECT *, row_number() OVER (PARTITION BY doc_id ORDER BY fetched_at, sha256) AS rn"
+          " FROM new_documents WHERE doc_id IN (SELECT doc_id FROM fresh_docs)) n WHERE rn = 1", run_id)
+        docs_new = q("SELECT count(*) FROM documents").fetchone()[0] - before
+        q("INSERT INTO document_metrics BY NAME SELECT DISTINCT * FROM new_document_metrics "
+          "WHERE doc_id IN (SELECT doc_id FROM fresh_docs)")
+        q("INSERT INTO checks BY NAME SELECT DISTINCT * FROM new_checks "
+          "WHERE doc_id IN (SELECT doc_id FROM fresh_docs)")
+        q("INSERT OR REPLACE INTO parses BY NAME SELECT DISTINCT ON (url, sha256) n.*, ? AS run_id "
+          "FROM new_parses n", run_id)
+        # Report membership of every report document, then reports and canonical metrics.
+        q("UPDATE documents SET report_id = a.report_id, is_canonical = a.is_canonical "
+          "FROM new_assignments a WHERE documents.doc_id = a.doc_id "
+          "AND (documents.report_id IS DISTINCT FROM a.report_id "
+          "OR documents.is_canonical IS DISTINCT FROM a.is_canonical)")
+        # Like metrics, a report's checks are those of its canonical copy.
+        q("UPDATE checks SET report_id = CASE WHEN d.is_canonical THEN d.report_id END "
+          "FROM documents d WHERE checks.doc_id = d.doc_id "
+          "AND checks.report_id IS DISTINCT FROM (CASE WHEN d.is_canonical THEN d.report_id END)")
+        reports_before = {r[0] for r in q("SELECT report_id FROM reports").fetchall()}
+        q("CREATE OR REPLACE TEMP TABLE old_reports AS SELECT report_id, first_run_id FROM reports")
+        q("DELETE FROM reports")
+        q("INSERT INTO reports BY NAME SELECT n.*, coalesce(o.first_run_id, ?) AS first_run_id "
+          "FROM new_reports n LEFT JOIN old_reports o USING (report_id)", run_id)
+        q("DELETE FROM metrics")
+        q("INSERT INTO metrics BY NAME SELECT d.report_id, m.* FROM document_metrics m "
+          "JOIN documents d USING (doc_id) WHERE d.is_canonical AND d.report_id IS NOT NULL "
+          "AND d.report_id IN (SELECT report_id FROM reports) "
+          "ORDER BY d.report_id, m.key, m.dimension")
+        q("UPDATE pages SET doc_id = p.doc_id FROM parses p "
+          "WHERE pages.doc_id IS NULL AND p.doc_id IS NOT NULL "
+          "AND p.url = coalesce(pages.final_url, pages.url) AND p.sha256 = pages.sha256")
+        reports_after = {r[0] for r in q("SELECT report_id FROM reports").fetchall()}
+        return {"pages_new": pages_new, "documents_new": docs_new,
+                "reports_total": len(reports_after),
+                "reports_new": len(reports_after - reports_before),
+                "metrics_total": q("SELECT count(*) FROM metrics").fetchone()[0]}
+
+    # ------------------------------------------------------------------ publish
+    def publish(self) -> Path:
+        """Publish a consistent read-only copy for readers: checkpoint, copy, atomic rename."""
+        self.con.execute("CHECKPOINT")
+        snap = snapshot_path(self.db_path)
+        tmp = snap.with_name(f".{snap.name}.{os.getpid()}.tmp")
+        try:
+            shutil.copyfile(self.db_path, tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, snap)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        return snap
