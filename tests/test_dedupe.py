@@ -220,3 +220,10 @@ def test_own_host_copy_outranks_an_earlier_mirror_with_figures(seeds):
     own.has_metrics = False
     [group] = group_reports([mirror, own])
     assert group.canonical == 1
+
+
+def test_attachment_on_a_non_government_file_host_beats_the_page_pointing_to_it(seeds):
+    stub, report = linked(seeds)
+    report.own_host, report.government_host, report.host = False, False, "cdn.example.com"
+    [group] = group_reports([stub, report])
+    assert group.canonical == 1

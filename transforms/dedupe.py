@@ -260,7 +260,7 @@ def canonical_order(items: Sequence[DedupeItem], members: list[int]) -> list[int
     own = {i for i in members if items[i].own_host or (items[i].referer or "") in own_urls}
     return sorted(members, key=lambda i: ((items[i].fetched_at or "") < latest[items[i].url],
                                           i not in own,
-                                          not items[i].government_host,
+                                          not (items[i].government_host or i in own),
                                           not items[i].has_metrics, items[i].fetched_at or "~",
                                           items[i].url, items[i].doc_id))
 
