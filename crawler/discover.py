@@ -18,6 +18,9 @@ RULES = yaml.safe_load((Path(__file__).with_name("rules.yaml")).read_text(encodi
 _PAGE_HREF = [re.compile(p, re.I) for p in RULES["page_href_patterns"]]
 _LISTING_HREF = [re.compile(p, re.I) for p in RULES["listing_href_patterns"]]
 _ATTACH_EXTS = {e.lower() for e in RULES["attachment_exts"]}
+_SCRIPT_URL = [re.compile(p, re.I) for p in RULES["script_url_patterns"]]
+_YEAR_COLUMN = re.compile(RULES["year_column_pattern"])
+_EDGE_MARKS = re.compile(r"^[^\w]+|[^\w]+$")
 _WS = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -108,11 +111,16 @@ def may_link_attachment(page_text: str) -> bool:
         href = m.group(1) or m.group(2) or m.group(3) or ""
         if "." in href and is_attachment("http://h/" + href.strip().lstrip("/")):
             return True
+    for pattern in _SCRIPT_URL:  # onclick="window.open('/u/x.pdf')", javascript:downFile(...)
+        for m in pattern.finditer(page_text):
+            if is_attachment("http://h/" + m.group(1).strip().lstrip("/")):
+                return True
     return False
 
 
 def anchors(page_text: str, page_url: str) -> list[Anchor]:
-    """Every <a href> of a page as absolute URL + text (title attribute when longer)."""
+    """Every <a href> of a page (and every script link: javascript: hrefs, onclick handlers)
+    as absolute URL + text (title attribute when longer)."""
     if not page_text.strip():
         return []
     try:
@@ -125,11 +133,19 @@ def anchors(page_text: str, page_url: str) -> list[Anchor]:
             base = urljoin(page_url, b.get("href").strip())
             break
     out = []
-    for a in doc.iter("a"):
-        href = a.get("href")
+    for a in doc.iter():
+        if not isinstance(a.tag, str):
+            continue  # comments, processing instructions
+        href = a.get("href") if a.tag == "a" else None
         if href is None or _skip_href(href):
-            continue
+            # Script links: href="javascript:window.open('...')" or an onclick on any element.
+            href = script_url(href if href and href.strip().lower().startswith("javascript:") else "") \
+                or script_url(a.get("onclick") or "")
+            if href is None:
+                continue
         text = clean_text(a.text_content())
+        if a.tag != "a" and len(text) > 120:
+            continue  # an onclick on a whole block is not one link
         title = clean_text(a.get("title") or "")
         # Listings truncate long titles ("...") and keep the full one in the title attribute.
         if title and (len(title) >= len(text) or text.endswith(("...", "…", "..", "……"))):
@@ -140,6 +156,33 @@ def anchors(page_text: str, page_url: str) -> list[Anchor]:
         if url.startswith(("http://", "https://")):
             out.append(Anchor(url, text))
     return out
+
+
+_SCRIPT_REDIRECT = re.compile(
+    r"""<script[^>]*>[^<]*?(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']""",
+    re.I)
+
+
+def script_redirect(page_text: str, page_url: str) -> Optional[str]:
+    """The target of a page that only forwards by script (<script>location.href='...'</script>),
+    as absolute URL, else None. Only asked of start pages with no link at all."""
+    m = _SCRIPT_REDIRECT.search(page_text)
+    if not m or _skip_href(m.group(1)):
+        return None
+    url = urldefrag(urljoin(page_url, m.group(1).strip()))[0]
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def script_url(code: str) -> Optional[str]:
+    """The URL a link script opens (window.open('u'), location.href='u', location.assign('u')),
+    else None."""
+    if not code:
+        return None
+    for pattern in _SCRIPT_URL:
+        m = pattern.search(code)
+        if m and not _skip_href(m.group(1)) and not m.group(1).strip().lower().startswith("about:"):
+            return m.group(1).strip()
+    return None
 
 
 def _generic_text(text: str) -> bool:
@@ -184,10 +227,14 @@ def looks_like_report(text: str) -> bool:
     """Report wording: strong words alone, report + scope words, or an annual-report word with
     a year (rows of a report column often drop 政府信息公开: "财政局2019年度报告")."""
     t = clean_text(text)
+    if t.endswith(tuple(RULES["not_report_endings"])):
+        return False  # a notice about the reports, not one
     if _has(t, RULES["strong_words"]):
         return True
     if _has(t, RULES["report_words"]) and _has(t, RULES["scope_words"]):
         return True
+    if _has(t, RULES["other_report_topics"]):
+        return False  # 法治政府建设年度报告, 政府网站工作年度报告: another annual report
     return _has(t, RULES["annual_words"]) and year_of(t) is not None
 
 
@@ -244,8 +291,15 @@ def classify(anchor_list: Iterable[Anchor], *, on_detail: bool = False) -> list[
     return out
 
 
+def names_file(text: str) -> bool:
+    """Anchor text that is a file name (附件：某局2022年年报.pdf): download links without an
+    extension in the URL (download.jsp?fileid=88) are attachments by their text."""
+    t = clean_text(text).rstrip("）)]】")
+    return "." in t and t.rsplit(".", 1)[-1].lower() in _ATTACH_EXTS
+
+
 def _classify_one(a: Anchor, on_detail: bool) -> Optional[Link]:
-    attach = is_attachment(a.url)
+    attach = is_attachment(a.url) or (on_detail and names_file(a.text))
     year = year_of(a.text)
     report = looks_like_report(a.text)
     if attach and (on_detail or report):
@@ -257,9 +311,30 @@ def _classify_one(a: Anchor, on_detail: bool) -> Optional[Link]:
     if looks_like_column(a.text):
         kind = "listing" if looks_like_listing_url(a.url) else "detail"
         return Link(a.url, a.text, kind, None)
+    if _YEAR_COLUMN.match(a.text) and looks_like_listing_url(a.url):
+        return Link(a.url, a.text, "listing", year)  # a year sub-column (2021年度)
     if is_page_link(a):
         return Link(a.url, a.text, "listing", None)
     return None
+
+
+def wants_hub(links: Iterable[Link]) -> bool:
+    """Whether a start page should be followed into its disclosure hub: it links no report
+    column and only a few report links (news items naming a report, not a listing of them)."""
+    links = list(links)
+    if any(l.kind == "listing" and not is_page_link(Anchor(l.url, l.text)) for l in links):
+        return False
+    reports = [l for l in links if l.kind in ("detail", "attachment")]
+    return len(reports) < int(RULES["hub_max_report_links"])
+
+
+def listing_in_disguise(links: Iterable[Link], url: str) -> bool:
+    """A page fetched as a report that is a listing of reports: listing-shaped URL, and it
+    links enough other reports with a year."""
+    if not looks_like_listing_url(url):
+        return False
+    others = {l.url for l in links if l.kind in ("detail", "attachment") and l.year and l.url != url}
+    return len(others) >= int(RULES["detail_listing_min_reports"])
 
 
 def hub_links(anchor_list: Iterable[Anchor]) -> list[Link]:
@@ -268,7 +343,8 @@ def hub_links(anchor_list: Iterable[Anchor]) -> list[Link]:
     hubs = set(RULES["hub_texts"])
     out, seen = [], set()
     for a in anchor_list:
-        if a.text in hubs and a.url not in seen:
+        text = _EDGE_MARKS.sub("", a.text)  # "政府信息公开>>", "·信息公开"
+        if text in hubs and a.url not in seen:
             seen.add(a.url)
             out.append(Link(a.url, a.text, "listing", None))
     return out

@@ -24,6 +24,9 @@ def main(argv=None) -> int:
     except OSError as e:
         print(f"sampleportal: cannot listen on {args.host}:{args.port}: {e.strerror}", file=sys.stderr)
         return 2
+    # Handler first: a client may read the JSON line and send SIGTERM at once.
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
     info = {"hosts": portal.expected["hosts"], "start_urls": portal.start_urls,
             "registry_path": str(portal.registry_path)}
     if args.json:
@@ -32,8 +35,6 @@ def main(argv=None) -> int:
         for key, netloc in info["hosts"].items():
             print(f"{key:8s} http://{netloc}/", flush=True)
         print(f"registry: {info['registry_path']}", flush=True)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
     try:
         done.wait()
     except KeyboardInterrupt:

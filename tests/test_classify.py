@@ -36,6 +36,18 @@ def test_year_never_from_url():
     ("2016年政务公开工作年度报告", True),
     ("关于印发2018年政务公开工作要点的通知", False),
     ("2017年政府信息公开工作年度报告编制工作的通知", False),
+    # pages about a report, not the report
+    ("政府信息公开工作年度报告格式模板", False),
+    ("2016年政府信息公开工作年度报告情况的通报", False),
+    ("2016年政府信息公开工作年度报告解读", False),
+    ("图解:2016年政府信息公开工作年度报告", False),
+    ("2012年政府信息公开工作年度报告撰写要求", False),
+    ("全市2015年政府信息公开工作年度报告抽查情况", False),
+    ("关于2014年政府信息公开工作年度报告的更正说明", False),
+    ("某省2015年政府信息公开工作年度报告发布情况分析", False),
+    # a publisher's own name is not a word about the report
+    ("某市政府督查室2015年政府信息公开工作年度报告", True),
+    ("2016年政府信息公开工作年度报告(2017年3月更正)", True),
 ])
 def test_report_titles(title, ok):
     assert is_report_title(title) is ok

@@ -345,3 +345,142 @@ def test_figures_repeated_on_many_pdf_pages_are_not_running_headers():
 def test_figure_at_a_pdf_page_edge_is_not_a_page_number():
     lines = [Block(t, page_no=1) for t in BODY[:4]] + [Block("38", page_no=1)] + [Block(t, page_no=2) for t in BODY[4:]]
     assert "\n38\n" in "\n" + page_of(lines, kind="pdf").text + "\n"
+
+
+# ---- unseen wrappers: copy sites, injected links before cells, other reports listed above ----
+
+def test_figure_left_after_an_injected_spam_link_is_kept():
+    lines = BODY[:2] + ["申请数量", "澳门银河官网0"] + BODY[2:]
+    assert "\n0\n" in page_of(lines).text
+
+
+def test_injected_spam_link_before_a_figure_is_recorded():
+    lines = BODY[:2] + ["申请数量", "澳门银河官网0"] + BODY[2:]
+    assert "澳门银河官网" in page_of(lines).spam_removed
+
+
+def test_page_title_wins_over_another_report_listed_above_it():
+    other = "某区2020年度政府信息公开工作年度报告（区教育局）"
+    assert page_of([other] + BODY, title=BODY[0]).title == BODY[0]
+
+
+def test_body_starts_at_the_page_title_not_at_another_report_listed_above():
+    other = "某区2020年度政府信息公开工作年度报告（区教育局）"
+    assert other not in page_of([other] + BODY, title=BODY[0]).text
+
+
+REPOST = "本文来源于网络，仅供学习交流，如有侵权请联系本站删除。"
+OUTRO = "以上就是小编为大家整理的某区2019年政府信息公开工作年度报告，希望对您有所帮助，更多精彩内容请关注本站。"
+STUFFING = "，".join(["年度报告范文", "年报怎么写", "信息公开年报模板"] * 4) + "。"
+
+
+@pytest.mark.parametrize("line", [REPOST, OUTRO, STUFFING])
+def test_copy_site_lines_are_removed(line):
+    assert line not in page_of(BODY[:1] + [line] + BODY[1:] + [line]).text
+
+
+@pytest.mark.parametrize("line", [REPOST, OUTRO, STUFFING])
+def test_copy_site_lines_are_recorded_as_spam(line):
+    assert line in page_of(BODY[:1] + [line] + BODY[1:] + [line]).spam_removed
+
+
+@pytest.mark.parametrize("line", [
+    "对侵犯商业秘密、个人隐私的信息，依法不予公开，共涉及申请3件。",
+    "全区各单位对网上发布的信息进行了全面排查，删除过期信息120条。",
+    "政府网站、政务微博、政务微信、政务头条号、政务抖音号、政务快手号、政务视频号、政务小程序同步发布。",
+])
+def test_report_sentences_like_copy_site_lines_survive(line):
+    assert line in page_of(BODY[:2] + [line] + BODY[2:]).text
+
+
+def test_spam_links_around_the_body_are_recorded():
+    raw = RawPage(kind="html", blocks=[Block(x) for x in BODY], title=BODY[0],
+                  meta={"aside_text": ["首页", "威尼斯人官網", "百家乐开户"]})
+    assert {"威尼斯人官网", "百家乐开户"} <= set(clean_page(raw).spam_removed)
+
+
+def test_menu_links_around_the_body_are_not_spam():
+    raw = RawPage(kind="html", blocks=[Block(x) for x in BODY], title=BODY[0],
+                  meta={"aside_text": ["首页", "政务公开", "政府信息公开年报"]})
+    assert clean_page(raw).spam_removed == []
+
+
+# ---- mirrors that annotate characters with pinyin; figures printed on lines of their own ----
+
+PINYIN_BODY = [re.sub(r"(政|府|公|开|申|请)", lambda m: m.group(1) + {"政": "(zheng)", "府": "(fu)(fu)", "公": "(gong)",
+                      "开": "(kai)(kai)", "申": "(shen)", "请": "(qing)"}[m.group(1)], x) for x in BODY]
+
+
+def test_pinyin_after_characters_is_removed():
+    assert "2019年，区政府共收到政府信息公开申请45件，均在规定期限内答复。" in page_of(PINYIN_BODY).text
+
+
+def test_pinyin_removal_is_warned():
+    assert any("pinyin" in w for w in page_of(PINYIN_BODY).warnings)
+
+
+def test_a_few_latin_words_in_brackets_are_kept():
+    line = "全区推行政务服务“一网通办”(yiwang)，开通政务公开(open)专栏。"
+    text = page_of(BODY[:2] + [line] + BODY[2:]).text
+    assert "yiwang" in text and "open" in text
+
+
+@pytest.mark.parametrize("line", ["免费菠萝视频app下载", "午夜福利影院在线"])
+def test_porn_app_link_lines_are_spam(line):
+    assert line in page_of(BODY[:2] + [line] + BODY[2:]).spam_removed
+
+
+SPLIT = ["某区2012年政府信息公开工作年度报告", "二、主动公开政府信息情况",
+         "本区到年底累计主动公开政府信息", "6137", "条，全文电子化率达", "92.5%", "，其中，本年度新增主动公开政府信息",
+         "2284", "条。", "三、依申请公开政府信息情况", "全区共收到政府信息公开申请", "73", "件，均已按期答复。"]
+
+
+def test_figure_on_its_own_line_is_joined_back_into_its_sentence():
+    assert "全区共收到政府信息公开申请73件，均已按期答复。" in page_of(SPLIT).text
+
+
+def test_chain_of_split_figures_is_one_sentence():
+    assert "本区到年底累计主动公开政府信息6137条，全文电子化率达92.5%，其中，本年度新增主动公开政府信息2284条。" in page_of(SPLIT).text
+
+
+def test_cells_written_one_per_line_are_not_joined():
+    cells = ["指标名称", "单位", "数量", "主动公开文件数", "条", "912", "收到申请数", "件", "3"]
+    assert "\n912\n" in page_of(BODY[:4] + cells + BODY[4:]).text
+
+
+BROKEN_TITLE = ["某市人民政府2016年", "政府信息公开工作年度报告", "某市人民政府办公室", "2017年3月"] + BODY[1:]
+
+
+def test_title_broken_over_two_lines_is_one_title():
+    assert page_of(BROKEN_TITLE).title == "某市人民政府2016年政府信息公开工作年度报告"
+
+
+def test_title_broken_over_two_lines_is_one_line_of_text():
+    assert page_of(BROKEN_TITLE).text.startswith("某市人民政府2016年政府信息公开工作年度报告\n")
+
+
+def test_publisher_line_above_a_dated_title_stays_its_own_line():
+    lines = ["某市某区人民政府"] + BODY
+    assert page_of(lines).title == BODY[0]
+
+
+NO_TITLE_LINE = ["索 引 号 | 000000000/2018-00001 | 分 类 | 政府信息公开年报 综合政务 |", "发布机构 | 市政府办 | 发文日期 | 2018-02-26 |",
+                 "根据《中华人民共和国政府信息公开条例》规定，现公布某市人民政府2017年政府信息公开工作年度报告。报告所列数据的统计期限自2017年1月1日起至12月31日止。"] + BODY[1:]
+
+
+def test_metadata_row_naming_the_column_is_not_the_title():
+    assert "分 类" not in (page_of(NO_TITLE_LINE).title or "")
+
+
+def test_report_named_in_the_opening_prose_is_the_title():
+    assert page_of(NO_TITLE_LINE).title == "某市人民政府2017年政府信息公开工作年度报告"
+
+
+def test_table_row_of_repeated_zeros_is_not_keyword_stuffing():
+    from transforms.clean import _is_farm_line
+    assert not _is_farm_line("0 0 0 0 2 0 2 0 0 0 0 0 0 0 0")
+
+
+def test_review_header_printed_twice_is_not_keyword_stuffing():
+    from transforms.clean import _is_farm_line
+    assert not _is_farm_line("结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计")

@@ -89,3 +89,26 @@ def test_utf8_page_with_a_damaged_byte_stays_utf8():
 def test_short_gbk_text_is_not_taken_for_damaged_utf8():
     raw = '<html><body><p>Annual report 年报</p></body></html>'.encode("gbk")
     assert "年报" in decode_bytes(raw)[0]
+
+
+# A long body: a stray byte is a tiny share of it.
+LONG = TEXT * 20
+
+
+def test_big5_without_charset_with_one_broken_byte():
+    import opencc
+    raw = f"<html><body><p>{opencc.OpenCC('s2tw.json').convert(LONG)}</p></body></html>".encode("big5hkscs")
+    text, codec = decode_bytes(raw[:200] + b"\xff" + raw[200:])
+    assert codec == "big5hkscs" and "年度報告" in text
+
+
+def test_gbk_declared_gb2312_with_one_broken_byte():
+    raw = html("gb2312", LONG).encode("gbk")
+    text, codec = decode_bytes(raw[:300] + b"\x81\x20" + raw[300:])
+    assert codec == "gb18030" and "镕城区2019年政府信息公开工作年度报告" in text
+
+
+def test_many_broken_bytes_are_not_taken_as_a_damaged_page():
+    from transforms.decode import _damaged_decode
+    raw = html("gb2312", LONG).encode("gbk")
+    assert _damaged_decode(b"\xff".join(raw[i:i + 20] for i in range(0, len(raw), 20)), ["gb2312"]) is None

@@ -227,3 +227,11 @@ def test_attachment_on_a_non_government_file_host_beats_the_page_pointing_to_it(
     report.own_host, report.government_host, report.host = False, False, "cdn.example.com"
     [group] = group_reports([stub, report])
     assert group.canonical == 1
+
+
+def test_clean_copy_outranks_an_earlier_spam_wrapped_copy_on_a_start_url_host(seeds):
+    mirror = item(seeds["000"], "http://127.0.0.9:8000/p/1.html", fetched_at="2023-01-01T00:00:00", own_host=True)
+    mirror.spam_wrapped = True
+    clean = item(seeds["000"], "http://127.0.0.2:8000/ndbg/1.html", fetched_at="2024-01-01T00:00:00", own_host=True)
+    [group] = group_reports([mirror, clean])
+    assert group.canonical == 1

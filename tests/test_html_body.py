@@ -175,3 +175,141 @@ def test_body_hidden_until_a_script_shows_it_is_read():
     paragraphs = "".join(f"<p>第{i}项工作：{para}</p>" for i in range(10))
     raw = f"<html><body><div id='zoom' style='display:none'>{paragraphs}</div></body></html>".encode("utf-8")
     assert any("5321条" in b.text for b in html_to_rawpage(raw).blocks)
+
+
+# ---- unseen templates: table layouts, copy sites, mirrors (frozen fixtures) ----------------
+
+def extracted(name: str):
+    from transforms.extract import extract
+    return extract((PAGES / name).read_bytes())
+
+
+LAYOUT = "www.yangliu.gov.cn.layout-related-first.html"
+FARM = "www.fanwen-copy.example.content-farm.html"
+MIRROR = "www.yangliu-mirror.example.tw-gambling-links.html"
+
+
+def test_table_layout_page_year_is_the_reports_not_a_listed_ones():
+    assert extracted(LAYOUT).year == 2018
+
+
+def test_table_layout_page_title_is_its_own_report():
+    assert extracted(LAYOUT).title == "杨柳区2018年政府信息公开工作年度报告"
+
+
+def test_table_of_related_report_links_is_not_read():
+    assert not any("区教育局" in b.text for b in page(LAYOUT).blocks)
+
+
+def test_table_layout_page_keeps_its_data_table():
+    assert any(b.is_table and b.table[-1][-1] == "87" for b in page(LAYOUT).blocks)
+
+
+def test_table_layout_page_figures():
+    assert {m.key: m.value for m in extracted(LAYOUT).metrics if m.dimension is None}["applications_received"] == 87
+
+
+def test_copy_site_title_drops_the_appended_keyword():
+    assert page(FARM).title == "杨柳区2018年政府信息公开工作年度报告"
+
+
+def test_copy_site_link_farm_paragraph_is_not_read():
+    assert not any("入党申请书" in b.text for b in page(FARM).blocks)
+
+
+@pytest.mark.parametrize("gone", ["本文来源于网络", "以上就是", "模板", "范文"])
+def test_copy_site_wrapper_is_not_in_the_text(gone):
+    assert gone not in extracted(FARM).text
+
+
+def test_copy_site_body_is_whole():
+    doc = extracted(FARM)
+    assert "提升公开质量" in doc.text and "2019年3月20日" in doc.text
+
+
+def test_copy_site_figures_unchanged():
+    assert {m.key: m.value for m in extracted(FARM).metrics if m.dimension is None}["proactive_total"] == 4126
+
+
+def test_mirror_spam_links_outside_the_body_are_recorded():
+    assert {"威尼斯人官网", "皇冠体育开户", "太阳城娱乐官网"} <= set(extracted(MIRROR).spam_removed)
+
+
+def test_mirror_spam_links_are_not_in_the_text():
+    assert "皇冠" not in extracted(MIRROR).text
+
+
+def test_mirror_in_taiwan_convention_is_simplified():
+    assert "杨柳区2018年政府信息公开工作年度报告" in extracted(MIRROR).text
+
+
+def test_menu_of_links_with_an_unknown_class_is_not_read():
+    html = ("<html><body><div class='dh-x'><a href='/1'>首页</a><a href='/2'>政务公开</a><a href='/3'>办事服务</a>"
+            "<a href='/4'>互动交流</a></div><div class='wbnr'><p>" + "2019年，全区共主动公开政府信息5321条。" * 5
+            + "</p></div></body></html>")
+    assert not any("办事服务" in b.text for b in html_to_rawpage(html.encode("utf-8")).blocks)
+
+
+def test_paragraph_with_a_few_links_is_read():
+    html = ("<html><body><div class='wbnr'><p>全区通过<a href='/a'>政府网站</a>、<a href='/b'>政务微博</a>和"
+            "<a href='/c'>政务微信</a>等渠道主动公开政府信息5321条，其中政府网站公开4210条。</p>"
+            "<p>" + "全区各部门认真落实政务公开各项要求。" * 4 + "</p></div></body></html>")
+    assert any("5321条" in b.text for b in html_to_rawpage(html.encode("utf-8")).blocks)
+
+
+# ---- a body printed in several elements ----------------------------------------------------
+
+THREE = "www.yangliu.gov.cn.trs-editor-in-three-blocks.html"
+SIBLING = "www.yangliu.gov.cn.sections-in-a-sibling.html"
+
+
+def _metric(doc, key):
+    return {m.key: m.value for m in doc.metrics if m.dimension is None}.get(key)
+
+
+@pytest.mark.parametrize("name", [THREE, SIBLING])
+def test_body_in_several_elements_keeps_its_first_part(name):
+    assert _metric(extracted(name), "proactive_total") == 4126
+
+
+@pytest.mark.parametrize("name", [THREE, SIBLING])
+def test_body_in_several_elements_keeps_its_later_sections(name):
+    assert _metric(extracted(name), "reconsideration_total") == 3
+
+
+@pytest.mark.parametrize("name", [THREE, SIBLING])
+def test_body_in_several_elements_keeps_the_table_as_a_grid(name):
+    assert any(b.is_table and b.table[-1] == ["收到申请数", "件", "87"] for b in page(name).blocks)
+
+
+@pytest.mark.parametrize("name", [THREE, SIBLING])
+def test_prose_box_after_the_body_is_not_read(name):
+    assert not any("9999" in b.text or "8888" in b.text for b in page(name).blocks)
+
+
+@pytest.mark.parametrize("name", [THREE, SIBLING])
+def test_body_in_several_elements_is_in_order(name):
+    text = extracted(name).text
+    assert text.index("二、主动公开") < text.index("三、依申请") < text.index("六、存在的主要问题")
+
+
+PINYIN = "www.mirror-paper.example.pinyin-annotated.html"
+
+
+def test_pinyin_annotated_mirror_figures_are_read():
+    assert _metric(extracted(PINYIN), "applications_received") == 87
+
+
+def test_pinyin_annotated_mirror_text_has_no_pinyin():
+    assert "(zheng)" not in extracted(PINYIN).text and "（zheng）" not in extracted(PINYIN).text
+
+
+def test_pinyin_annotated_mirror_app_link_is_recorded():
+    assert "免费菠萝视频app下载" in extracted(PINYIN).spam_removed
+
+
+@pytest.mark.parametrize("cls", ["con_con", "wzy_content", "zw-content", "article-con"])
+def test_more_cms_body_classes_are_containers(cls):
+    html = (f"<html><body><div class='side'><p>{'全区各部门认真落实政务公开各项要求。' * 3}</p></div>"
+            f"<div class='{cls}'><p>{'2019年，全区共主动公开政府信息5321条。' * 5}</p></div></body></html>")
+    assert html_to_rawpage(html.encode("utf-8")).meta["body_from"] == "container"

@@ -376,3 +376,108 @@ def test_row_line_with_first_value_glued_to_label():
     page = _flat_page("第二十条第（一）项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n规章1 0 11")
     got = {m.key: m.value for m in template_metrics(page, Classification(True, format="2021"))}
     assert got == {"rules_issued": 1, "rules_repealed": 0, "rules_in_force": 11}
+
+
+# ----------------------------------------------------------------------------- copies of real layouts
+def _extracted(name: str) -> dict:
+    from transforms.extract import extract
+    doc = extract((FIXTURES / name).read_bytes())
+    return _found([m for m in doc.metrics if m.source == "table"])
+
+
+def test_rows_joined_by_text_copy_2021_fixture():
+    assert _extracted("joined_rows_2021.txt") == _expected("joined_rows_2021.expected.yaml")
+
+
+def test_label_variants_2019_html_fixture():
+    assert _extracted("label_variants_2019.html") == _expected("label_variants_2019.expected.yaml")
+
+
+def test_single_value_glued_to_its_row_label():
+    # "行政许可 3447" comes through spacing repair as "行政许可3447"
+    page = _flat_page("第二十条第（五）项\n信息内容 本年处理决定数量\n行政许可3447")
+    got = {m.key: m.value for m in template_metrics(page, Classification(True, format="2021"))}
+    assert got == {"licensing_decisions": 3447}
+
+
+def test_number_glued_to_unknown_word_is_not_a_row():
+    page = _flat_page("第二十条第（五）项\n信息内容 本年处理决定数量\n全年办件3447")
+    assert template_metrics(page, Classification(True, format="2021")) == []
+
+
+def test_header_rows_joined_into_one_line_are_cut_back_into_labels():
+    from transforms.metrics_template import RULES, _split_row_line
+    line = "申请人情况自然人 法人或其他组织 总计商业企业 科研机构"
+    assert _split_row_line(line, RULES["2021"]["known_labels"]) == [
+        "申请人情况", "自然人", "法人或其他组织", "总计", "商业企业", "科研机构"]
+
+
+def test_prose_line_is_not_cut_into_labels():
+    from transforms.metrics_template import RULES, _split_row_line
+    line = "自然人商业企业 申请数量较上年增长明显"
+    assert _split_row_line(line, RULES["2021"]["known_labels"]) == [line]
+
+
+def test_value_glued_after_a_closing_quote():
+    from transforms.metrics_template import RULES, _split_row_line
+    got = _split_row_line("3.危及“三安全一稳定”0 2 1", RULES["2021"]["known_labels"])
+    assert got == ["3.危及“三安全一稳定”", "0", "2", "1"]
+
+
+def test_qita_spelled_with_other_character_matches():
+    from transforms.cells import norm
+    assert norm("法人或其它组织") == norm("法人或其他组织")
+
+
+def test_corner_quotes_fold_like_curly_quotes():
+    from transforms.cells import norm
+    assert norm("危及「三安全一稳定」") == norm("危及“三安全一稳定”")
+
+
+def test_rows_with_merged_cells_repeated_2021_fixture():
+    assert _extracted("spanned_rows_2021.txt") == _expected("spanned_rows_2021.expected.yaml")
+
+
+def test_generic_item_glued_to_its_group_label_is_not_read_as_the_group():
+    # "（六）其他处理 3.其他" with the space lost: 3.其他 is result_other_other, not （六）其他处理
+    head = ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） 申请人情况\n"
+            "自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n")
+    page = _flat_page(head + "三、本年度办理结果 （六）其他处理3.其他 1 2 0 0 0 1 4\n"
+                      "（七）总计 1 2 0 0 0 1 4")
+    got = {(m.key, m.dimension): m.value for m in template_metrics(page, Classification(True, format="2021"))}
+    assert (got.get(("result_other_other", "total")), ("result_other", "total") in got) == (4, False)
+
+
+def test_one_row_with_a_lost_span_does_not_hide_the_item_column():
+    # an editor dropped colspan="2" from （一）予以公开: that row's values start one column left;
+    # it gives nothing, and the other rows still read their item from the third label column
+    grid, truth = _request_grid()
+    row = next(r for r in grid if "（一）予以公开" in r)
+    row[:] = row[:2] + row[3:] + [""]
+    found = _found(_metrics_of_grid(grid))
+    assert (("result_disclosed", "total") in found,
+            found.get(("result_not_disclosed_state_secret", "total"))) == (
+        False, truth["result_not_disclosed_state_secret"]["total"])
+
+
+def test_rows_printed_with_bars_between_cells():
+    # a markdown-like copy: "| 规章 | 3 | 0 | 12 |"
+    page = _flat_page("第二十条第（一）项\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n"
+                      "| 规章 | 3 | 0 | 12 |\n第二十条第（五）项\n信息内容 | 本年处理决定数量\n行政许可 | 57")
+    got = {m.key: m.value for m in template_metrics(page, Classification(True, format="2021"))}
+    assert got == {"rules_issued": 3, "rules_repealed": 0, "rules_in_force": 12, "licensing_decisions": 57}
+
+
+def test_circled_item_number_under_its_group_on_one_line():
+    # "（六）其他处理 ③其他": ③ is a numbering, so the item is 其他 under （六）, never （六）itself
+    head = ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） 申请人情况\n"
+            "自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n")
+    page = _flat_page(head + "三、本年度办理结果 （六）其他处理 ③其他 1 2 0 0 0 1 4\n"
+                      "（七）总计 1 2 0 0 0 1 4")
+    got = {(m.key, m.dimension): m.value for m in template_metrics(page, Classification(True, format="2021"))}
+    assert (got.get(("result_other_other", "total")), ("result_other", "total") in got) == (4, False)
+
+
+def test_circled_number_is_stripped_as_numbering():
+    from transforms.cells import norm, strip_numbering
+    assert strip_numbering(norm("③其他")) == "其他"

@@ -173,3 +173,27 @@ def test_section_heading_gives_the_paragraph_its_topic():
 def test_same_paragraph_without_the_heading_reads_nothing():
     got = candidates_from_paragraphs(["全年共受理申请45件,其中同意公开30件,信息不存在15件。"], 2016, "pre2019")
     assert got == []
+
+
+def test_decimal_ten_thousands_stored_as_an_integer_count():
+    got = _read("全年主动公开政府信息1.2万条。", 2016)
+    c = got["proactive_total"][0]
+    assert (c.value, type(c.value), c.approx) == (12000, int, True)
+
+
+def _read_blocks(blocks, year):
+    return {c.key: c.value for c in candidates_from_paragraphs(blocks, year, "pre2019")}
+
+
+def test_sub_heading_keeps_its_part_heading_topic():
+    blocks = ["三、依申请公开政府信息情况", "(二)申请处理情况", "“同意公开”的7件,占总数70%;"]
+    assert _read_blocks(blocks, 2014) == {"replies_granted": 7}
+
+
+def test_fee_heading_makes_a_zero_in_words_a_disclosure_fee():
+    assert _read_blocks(["(三)依申请公开政府信息收费情况", "本镇未收取任何费用。"], 2014) == {"fees_collected": 0}
+
+
+def test_part_heading_does_not_stand_in_for_the_nearest_heading():
+    blocks = ["一、政府信息公开工作概述", "(四)培训情况", "全年举办安全生产培训班9期。"]
+    assert _read_blocks(blocks, 2016) == {}

@@ -120,3 +120,22 @@ def test_printed_date_in_traditional_label():
 
 def test_number_without_label_is_not_a_printed_date():
     assert N.find_printed_date("统计期限从2017年1月1日起到2017年12月31日止") is None
+
+
+# A short Taiwan-convention copy whose only Taiwan term is 資訊 (no second distinct term).
+SHORT_TW = opencc.OpenCC("s2twp.json").convert(
+    "某区2023年政府信息公开工作年度报告。二、主动公开政府信息情况。三、收到和处理政府信息公开申请情况。"
+    "本年新收政府信息公开申请数量26件。")
+
+
+def test_short_taiwan_copy_with_one_term_everywhere_is_taiwan_convention():
+    assert N.pick_convention(SHORT_TW) == "tw2s+phrases"
+
+
+def test_short_taiwan_copy_gets_its_mainland_terms_back():
+    assert "本年新收政府信息公开申请数量26件" in N.to_simplified(SHORT_TW, N.pick_convention(SHORT_TW))
+
+
+def test_one_taiwan_term_beside_the_mainland_one_is_not_taiwan_convention():
+    text = opencc.OpenCC("s2t.json").convert("政府信息公开工作年度报告，政府信息公开申请。") + "資訊資訊資訊"
+    assert N.pick_convention(text) != "tw2s+phrases"

@@ -11,13 +11,18 @@ _FOLD = str.maketrans({
     "（": "(", "）": ")", "、": ".", "．": ".", "。": ".", "／": "/", "“": '"', "”": '"',
     "‘": "'", "’": "'", "，": ",", "：": ":", "；": ";", "﹙": "(", "﹚": ")",
     "【": "(", "】": ")", "〔": "[", "〕": "]", "［": "[", "］": "]",
+    "「": '"', "」": '"', "『": '"', "』": '"', "〝": '"', "〞": '"',
 })
+# Characters printed for one another in the same label; folded to the form the rules list.
+_WORDS = (("其它", "其他"),)
 
 
 def norm(text: str) -> str:
     """Label as compared: NFKC, no whitespace, punctuation variants folded."""
     text = unicodedata.normalize("NFKC", text or "")
     text = text.translate(_FOLD)
+    for variant, form in _WORDS:
+        text = text.replace(variant, form)
     return _SPACE.sub("", text)
 
 
@@ -57,8 +62,9 @@ def parse_number(cell: str, units: str = COUNT_UNITS) -> Optional[float | int]:
     return -value if sign == "-" else value
 
 
-# Numbering printed before a row label: "（一）", "1.", "1、", "一、", "(1)".
-_NUMBERING = re.compile(r"^(?:\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+\.|\d+\.(?!\d))+")
+# Numbering printed before a row label: "（一）", "1.", "1、", "一、", "(1)", and "①" (a bare
+# digit before the label once normalised).
+_NUMBERING = re.compile(r"^(?:\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+\.|\d+\.(?!\d)|\d{1,2}(?=[\u3400-\u9fff]))+")
 
 
 def strip_numbering(label: str) -> str:

@@ -194,11 +194,29 @@ def _with_chain(publisher: str, region: Optional[dict], parent: Optional[str]) -
     return publisher
 
 
+# A division printed right after a known one and before the year or the report's name:
+# "长沙市岳麓区2012年…" names 岳麓区 (a district we do not list), not 长沙市.
+_LOWER_DIVISION_AFTER = re.compile(
+    r"^[^\d年,。;:]{1,10}?(?:自治县|自治旗|新区|区|县|旗|镇|乡|街道)(?:人民政府|政府)?"
+    r"(?=(?:19|20)\d\d年|[一二三四五六七八九〇○零]{4}年|(?:政府|政务)?信息公开|政务公开|$)")
+
+
+def _named_regions(text: str) -> list[str]:
+    """Known divisions printed in `text`, or none when the most specific one is followed by a
+    lower division we do not know (the report is that division's, not the one we know)."""
+    names = _regions_in(text)
+    if names:
+        i = text.find(names[0])
+        if _LOWER_DIVISION_AFTER.match(text[i + len(names[0]):]):
+            return []
+    return names
+
+
 def who(title: Optional[str], page: Page) -> tuple[Optional[str], Optional[str], Optional[str]]:
     """(publisher, region, region_code)."""
     body = page.text
     explicit = _explicit_publisher(title, page)
-    names = _regions_in(explicit or "") or _regions_in(title or "") or _regions_in(_signoff_publisher(page) or "")
+    names = _named_regions(explicit or "") or _named_regions(title or "") or _named_regions(_signoff_publisher(page) or "")
     region, parent = (None, None)
     if names:
         region, parent = resolve_region(names[0], (explicit or "") + (title or "") + body)

@@ -27,6 +27,7 @@ _INLINE_CHROME = [re.compile(p) for p in BOILER["inline_patterns"]]
 _TOOLBAR = frozenset(BOILER["toolbar_words"])
 _TOOLBAR_SPLIT = re.compile(r"[\s|｜/·•【】\[\]（）()]+")
 _REPORT_TITLE = re.compile(BOILER["report_title"])
+_NAMED_REPORT = re.compile(BOILER["named_report"])
 _HEADER = re.compile(rf"^(?:{BOILER['header_labels']})\s*[：:]")
 _SIGNOFF_ORG = re.compile(BOILER["signoff_org"])
 _HEADING = re.compile(rf"^{BOILER['heading']}")
@@ -36,6 +37,9 @@ _SPAM_INLINE = [(tuple(str(t).lower() for t in r["triggers"]), re.compile(r["pat
 _SPAM_LINE_WORDS = re.compile(SPAM["spam_line_words"], re.I)
 _SHOP_LINES = [re.compile(p) for p in SPAM["shop_lines"]]
 _SHOP_WORDS = re.compile(SPAM["shop_words"])
+_FARM_LINES = re.compile("|".join(f"(?:{p})" for p in SPAM["farm_lines"]))
+_PINYIN = re.compile(SPAM["pinyin_annotation"])
+_STUFF_SPLIT = re.compile(r"[，,、|｜；;/\s]+")
 _OFFICIAL_MAIL = re.compile(rf"@[\w.-]*({SPAM['official_mail_domains']})$", re.I)
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -78,6 +82,7 @@ def clean_page(raw: RawPage) -> Page:
     traditional = normalise.is_traditional(all_text)
     convention = normalise.pick_convention(all_text) if traditional else None
     lines = [_normalise_block(b, convention) for b in lines]
+    lines, pinyin_warnings = strip_pinyin(lines)
     title = _normalise_title(raw.title, convention)
     published = raw.meta.get("published_date") or normalise.find_printed_date(
         "\n".join(b.text for b in lines[:60]))
@@ -86,12 +91,18 @@ def clean_page(raw: RawPage) -> Page:
     lines = drop_page_furniture(lines, raw.kind)
     spam: list[str] = []
     lines = remove_spam(lines, spam)
+    record_aside_spam(raw.meta.get("aside_text") or [], convention, spam)
     lines = remove_chrome(lines)
+    lines = join_split_figures(lines)
     lines = join_broken_lines(lines, wrap_width(lines) if raw.kind == "pdf" else None)
     lines, warnings = collapse_repeats(lines)
+    warnings = pinyin_warnings + warnings
     lines = trim_wrapper(lines, title)
 
-    report_title = next((b.text for b in lines[:40] if _is_report_title(b.text)), None)
+    tkey = _key(title) if title else ""
+    report_title = next((b.text for b in lines[:40] if len(tkey) >= 6 and _key(b.text) == tkey and _is_report_title(b.text)),
+                        None) or next((b.text for b in lines[:40] if _is_report_title(b.text)), None) \
+        or _named_report(lines[:10])
     return Page(kind=raw.kind, blocks=lines, title=report_title or title,
                 published_date=published, traditional_source=traditional,
                 spam_removed=list(dict.fromkeys(spam)), warnings=warnings)
@@ -126,6 +137,21 @@ def _normalise_title(title: Optional[str], convention: Optional[str]) -> Optiona
         title = normalise.to_simplified(title, convention)
     title = cut_inline_spam(normalise.normalise_line(title), [])
     return title.strip() or None
+
+
+def strip_pinyin(lines: list[Block]) -> tuple[list[Block], list[str]]:
+    """Remove the pinyin a mirror printed after characters ("政(zheng)府"), when the page has many."""
+    hits = sum(len(_PINYIN.findall(b.text)) for b in lines if "（" in b.text or "(" in b.text)
+    if hits < SPAM["pinyin_min_hits"]:
+        return lines, []
+    out = []
+    for b in lines:
+        if b.is_table:
+            grid = [[_PINYIN.sub("", c) for c in row] for row in b.table]
+            out.append(Block(grid_text(grid), table=grid, page_no=b.page_no))
+        else:
+            out.append(Block(_PINYIN.sub("", b.text), page_no=b.page_no))
+    return out, [f"pinyin annotations after characters removed ({hits})"]
 
 
 # ---- PDF repairs ---------------------------------------------------------------------------
@@ -204,6 +230,39 @@ def wrap_width(lines: list[Block]) -> Optional[int]:
     return lengths[int(len(lengths) * 0.8)] if len(lengths) >= 5 else None
 
 
+_FIGURE_LINE = re.compile(r"^[-+]?\d[\d,.]*\s*[%％]?$")
+_FIGURE_GOES_ON = re.compile(rf"^(?:(?:{BOILER['units']}|{BOILER['measure_words']})(?=[，。；、,.;）)]|$)|[，。；、,.;）)])")
+
+
+def join_split_figures(lines: list[Block]) -> list[Block]:
+    """Put back a figure a copy site printed on a line of its own, mid-sentence.
+
+    "累计主动公开政府信息" / "6137" / "条，全文电子化率达": the line before stops on a character
+    without ending the sentence and the line after goes on with the figure's unit or with
+    clause punctuation. Table cells written one per line are never like that.
+    """
+    out: list[Block] = []
+    i = 0
+    while i < len(lines):
+        b = lines[i]
+        if (out and i + 1 < len(lines) and not b.is_table and _FIGURE_LINE.match(b.text)
+                and _sentence_stops_mid(out[-1]) and not lines[i + 1].is_table
+                and _FIGURE_GOES_ON.match(lines[i + 1].text)):
+            prev = out[-1]
+            out[-1] = Block(prev.text + b.text.replace(" ", "") + lines[i + 1].text, page_no=prev.page_no)
+            i += 2
+            continue
+        out.append(b)
+        i += 1
+    return out
+
+
+def _sentence_stops_mid(b: Block) -> bool:
+    t = b.text
+    return (not b.is_table and cjk_count(t) >= 4 and bool(_CJK.match(t[-1:]))
+            and not _is_report_title(t) and not _HEADING.match(t) and not _TABLE_ROW.match(t))
+
+
 def join_broken_lines(lines: list[Block], width: Optional[int] = None) -> list[Block]:
     """Join a line that stops mid-sentence with the line that continues it.
 
@@ -253,13 +312,33 @@ def remove_spam(lines: list[Block], removed: list[str]) -> list[Block]:
             out.append(b)
             continue
         text = cut_inline_spam(b.text, removed, rules)
-        if (shop and _is_shop_line(text)) or (len(text) < SPAM["spam_line_max"] and _SPAM_LINE_WORDS.search(text)):
+        if ((shop and _is_shop_line(text)) or (len(text) < SPAM["spam_line_max"] and _SPAM_LINE_WORDS.search(text))
+                or _is_farm_line(text)):
             removed.append(_BULLET.sub("", text).strip())
             continue
-        if not _WORD.search(text) or (text != b.text and len(_WORD.findall(text)) < 3):
-            continue  # nothing left but punctuation, or a stub of a spam line
+        if not _WORD.search(text) or (text != b.text and len(_WORD.findall(text)) < 3
+                                      and not _NUMERIC_CELL.match(text.strip())):
+            continue  # nothing left but punctuation, or a stub of a spam line (a figure stays)
         out.append(Block(text.strip(), page_no=b.page_no) if text != b.text else b)
     return out
+
+
+def record_aside_spam(texts: list[str], convention: Optional[str], removed: list[str]) -> None:
+    """Record the spam among texts the page showed around the body or hid (links, <title>).
+
+    They never reach the body; the page's spam is still reported. Only the gambling and
+    porn rules apply: shop words need the context of the lines around them.
+    """
+    if not texts:
+        return
+    # one conversion for all (spam links are often traditional on a simplified page)
+    joined = normalise.to_simplified("\n".join(t.replace("\n", " ") for t in texts), convention or "tw2s")
+    texts = [normalise.normalise_line(t) for t in joined.split("\n")]
+    page = "\n".join(texts).lower()
+    rules = [(t, rx) for t, rx in _SPAM_INLINE if any(w in page for w in t)]
+    for t in texts:
+        if cut_inline_spam(t, removed, rules) == t and len(t) < SPAM["spam_line_max"] and _SPAM_LINE_WORDS.search(t):
+            removed.append(t)
 
 
 def cut_inline_spam(text: str, removed: list[str], rules=None) -> str:
@@ -274,6 +353,16 @@ def cut_inline_spam(text: str, removed: list[str], rules=None) -> str:
         text = rx.sub("", text)
         low = text.lower()
     return text
+
+
+def _is_farm_line(text: str) -> bool:
+    """A copy site's own line: a repost notice or outro, or keyword stuffing."""
+    if len(text) < SPAM["farm_line_max"] and _FARM_LINES.search(text):
+        return True
+    # Numbers are not keywords: a table row of zeros, or a header printed twice, is no stuffing.
+    items = [w for w in _STUFF_SPLIT.split(text.rstrip("。.")) if w and not _NUMERIC_CELL.match(w)]
+    return (len(items) >= SPAM["stuffing_min_items"]
+            and len(set(items)) < SPAM["stuffing_max_unique_share"] * len(items))
 
 
 def _is_shop_line(text: str) -> bool:
@@ -405,8 +494,19 @@ def _repeated_run(lines: list[Block]) -> Optional[tuple[int, int]]:
 
 # ---- wrapper before and after the report ---------------------------------------------------
 
+def _named_report(lines: list[Block]) -> Optional[str]:
+    """The report's name as its opening prose gives it, for a page without a title line."""
+    for b in lines:
+        m = None if b.is_table else _NAMED_REPORT.search(b.text)
+        if m:
+            return m.group("t")
+    return None
+
+
 def _is_report_title(text: str) -> bool:
-    return len(text) <= 80 and bool(_REPORT_TITLE.search(text)) and not text.endswith(("。", "；"))
+    """A report's title line; not a metadata row naming the column ("分 类 | 政府信息公开年报")."""
+    return (len(text) <= 80 and bool(_REPORT_TITLE.search(text)) and not text.endswith(("。", "；"))
+            and "|" not in text and "\t" not in text and not _HEADER.match(text.replace(" ", "")))
 
 
 def is_prose(text: str) -> bool:
@@ -432,9 +532,14 @@ def trim_wrapper(lines: list[Block], title: Optional[str]) -> list[Block]:
         return lines
     start = _report_start(lines, title)
     head = [b for b in lines[:start] if _HEADER.match(b.text) or b.is_table]
-    if start > 0 and _is_title_prefix(lines[start - 1].text):
-        head.append(lines[start - 1])
     body = lines[start:]
+    if start > 0 and _is_title_prefix(lines[start - 1].text):
+        prev = lines[start - 1]
+        if _TITLE_HEAD.fullmatch(prev.text) and body and not body[0].is_table and not _YEAR_IN.search(body[0].text):
+            # one title broken over two lines ("某市人民政府2016年" / "政府信息公开工作年度报告")
+            body = [Block(prev.text + body[0].text, page_no=prev.page_no)] + body[1:]
+        else:
+            head.append(prev)
     last = max((i for i, b in enumerate(body) if is_report_like(b)), default=len(body) - 1)
     for i in range(last + 1, min(last + 3, len(body))):  # a sign-off printed after the last date
         if _is_signoff(body[i].text):
@@ -459,20 +564,34 @@ def _report_start(lines: list[Block], title: Optional[str]) -> int:
     allowed = min(MAX_PROSE_BEFORE_TITLE, 0.3 * sum(len(b.text) for b in lines if not b.is_table and is_prose(b.text)))
     prose_before = 0
     first_prose = None
+    first_title = None  # a title-like line; the page's own title, further down, wins over it
     for i, b in enumerate(lines):
         if b.is_table:
             if first_prose is None:
                 first_prose = i
             continue
-        if _is_report_title(b.text) or (tkey and len(tkey) >= 6 and _key(b.text) == tkey):
-            return i if prose_before <= allowed else first_prose
+        if tkey and len(tkey) >= 6 and _key(b.text) == tkey:
+            return i if prose_before <= allowed else (first_title if first_title is not None else first_prose)
+        if _is_report_title(b.text):
+            if prose_before > allowed:
+                break
+            if first_title is None:
+                first_title = i
         if is_prose(b.text):
             prose_before += len(b.text)
             if first_prose is None:
                 first_prose = i
+            if first_title is not None and prose_before > allowed:
+                break  # the body has started below the first title: it is the report's
+    if first_title is not None:
+        return first_title
     return first_prose or 0
 
 
+_TITLE_HEAD = re.compile(r".{0,24}?(?:19|20)\d{2}\s*年度?")  # "某市人民政府2016年", "2016年度"
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}")
+
+
 def _is_title_prefix(text: str) -> bool:
-    """A publisher or year line printed above the title ("杭州市拱墅区人民政府")."""
-    return len(text) <= 30 and bool(_SIGNOFF_ORG.search(text) or re.fullmatch(r"\d{4}\s*年度?", text))
+    """A publisher or year line printed above the title ("杭州市拱墅区人民政府", "某市人民政府2016年")."""
+    return len(text) <= 30 and bool(_SIGNOFF_ORG.search(text) or _TITLE_HEAD.fullmatch(text))

@@ -128,12 +128,39 @@ def decode_bytes(raw: bytes, content_type: Optional[str] = None, html: bool = Tr
                 best = (score, text, codec)
     if best and best[0] >= 0.9:
         return best[1], best[2]
+    damaged = _damaged_decode(raw, declared_charsets(raw, content_type, html))
+    if damaged:
+        return damaged
     guess = _normalizer_guess(raw)
     if guess:
         return guess
     if best:
         return best[1], best[2]
     return raw.decode("gb18030", errors="replace"), "gb18030"
+
+
+MAX_DAMAGED_SHARE = 0.002  # replaced characters per CJK character a damaged page may have
+
+
+def _damaged_decode(raw: bytes, declared: list[str]) -> Optional[tuple[str, str]]:
+    """A GBK or Big5 page with a few broken byte sequences (a truncated field, a stray byte).
+
+    Decoded with replacement by the declared codec first, then the portal candidates; taken
+    when the replacements are a tiny share of the text and the characters are everyday ones.
+    """
+    codecs_ = [c for c in (canonical(x) for x in declared if x.strip().lower() not in _WEAK) if c]
+    for codec in dict.fromkeys(codecs_ + ["gb18030", "big5hkscs"]):
+        if codec in ("utf-8", "utf-16", "utf-32"):
+            continue
+        try:
+            text = raw.decode(codec, errors="replace")
+        except LookupError:
+            continue
+        bad = text.count("\ufffd")
+        cjk = len(_CJK_RE.findall(text))
+        if cjk >= 20 and bad <= max(3, MAX_DAMAGED_SHARE * cjk) and _common_share(text) >= 0.9:
+            return text, codec
+    return None
 
 
 def _normalizer_guess(raw: bytes) -> Optional[tuple[str, str]]:

@@ -37,6 +37,7 @@ class DedupeItem:
     settled: bool = False  # grouped by an earlier run: its group stands, only newcomers are compared
     referer: Optional[str] = None  # the page that linked to this one
     has_metrics: bool = False
+    spam_wrapped: bool = False  # cleaning removed a spam wrapper: a mirror, whatever its host
 
 
 @dataclass
@@ -248,10 +249,11 @@ def _linked_pairs(items: Sequence[DedupeItem]) -> Iterator[tuple[int, int]]:
 
 
 def canonical_order(items: Sequence[DedupeItem], members: list[int]) -> list[int]:
-    """The current version of each URL before its older versions; then the portal's own host,
-    other government hosts (a mirror never outranks the publisher's own copy); among those, a
-    copy with figures before a page that only points to them (the report's metrics come from its
-    canonical copy); then the earliest fetched."""
+    """The current version of each URL before its older versions; a copy that came wrapped in
+    spam (a mirror, even when its host was given as a start URL) after the clean ones; then the
+    portal's own host, other government hosts (a mirror never outranks the publisher's own
+    copy); among those, a copy with figures before a page that only points to them (the
+    report's metrics come from its canonical copy); then the earliest fetched."""
     latest: dict[str, str] = {}
     for i in members:
         latest[items[i].url] = max(latest.get(items[i].url, ""), items[i].fetched_at or "")
@@ -259,6 +261,7 @@ def canonical_order(items: Sequence[DedupeItem], members: list[int]) -> list[int
     own_urls = {items[i].url for i in members if items[i].own_host}
     own = {i for i in members if items[i].own_host or (items[i].referer or "") in own_urls}
     return sorted(members, key=lambda i: ((items[i].fetched_at or "") < latest[items[i].url],
+                                          items[i].spam_wrapped,
                                           i not in own,
                                           not (items[i].government_host or i in own),
                                           not items[i].has_metrics, items[i].fetched_at or "~",
@@ -304,6 +307,7 @@ def group_reports(items: Sequence[DedupeItem]) -> list[ReportGroup]:
                 rid = new_report_id(items[members[0]])[:-4] + f"{salt:04x}"
             taken.add(rid)
         out.append(ReportGroup(report_id=rid, members=members,
-                               government_host=any(items[i].government_host for i in members),
+                               government_host=any(items[i].government_host and not items[i].spam_wrapped
+                                                   for i in members),
                                new=new))
     return out

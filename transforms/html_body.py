@@ -43,6 +43,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SITE_NAME = re.compile(RULES["site_name_pattern"])
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _HIDDEN = re.compile(RULES["hidden_style"], re.I)
+_CONTINUES = re.compile(RULES["continuation_start"])
 
 
 def html_to_rawpage(raw: bytes, url: Optional[str] = None, content_type: Optional[str] = None) -> RawPage:
@@ -50,11 +51,15 @@ def html_to_rawpage(raw: bytes, url: Optional[str] = None, content_type: Optiona
     tree = parse_html(text)
     if tree is None:
         raise ExtractError("no body text (unparsable HTML)")
-    drop_invisible(tree)
+    aside = drop_invisible(tree)
     meta = page_meta(tree)
     title = page_title(tree)
+    aside.extend(link_texts(tree))
     container = find_container(tree)
-    blocks = walk_blocks(container) if container is not None else []
+    blocks = []
+    if container is not None:
+        for part in [*reversed(continuation(container, preceding=True)), container, *continuation(container)]:
+            blocks.extend(walk_blocks(part))
     how = "container"
     if _blocks_cjk(blocks) < RULES["min_container_cjk"]:
         blocks, how = generic_blocks(tree), "generic"
@@ -65,12 +70,19 @@ def html_to_rawpage(raw: bytes, url: Optional[str] = None, content_type: Optiona
     if _blocks_cjk(blocks) < RULES["min_body_cjk"]:
         raise ExtractError("no body text found in the HTML page (empty or script-rendered)")
     if title and not any(title in b.text for b in blocks[:8]):
-        blocks.insert(0, Block(title))
+        # a <title> with keywords appended ("…年度报告范文"): the body's own heading is the title
+        own = next((b.text for b in blocks[:40] if not b.is_table and len(b.text) >= 8
+                    and b.text in title and len(b.text) >= 0.6 * len(title)), None)
+        if own:
+            aside.append(title)
+            title = own
+        else:
+            blocks.insert(0, Block(title))
     if "published_date" not in meta:
         printed = find_printed_date(page_text(tree))
         if printed:
             meta["published_date"] = printed
-    meta.update(encoding=codec, body_from=how)
+    meta.update(encoding=codec, body_from=how, aside_text=aside)
     warnings = ["no body element recognised: the whole page was read"] if how == "page" else []
     return RawPage(kind="html", blocks=blocks, title=title, meta=meta, warnings=warnings)
 
@@ -89,17 +101,34 @@ def _blocks_cjk(blocks: list[Block]) -> int:
     return cjk_count(" ".join(b.text for b in blocks))
 
 
-def drop_invisible(tree) -> None:
+def drop_invisible(tree) -> list[str]:
     """Remove elements a reader never sees (injected SEO links hide this way), tails kept.
 
     A hidden element holding a body's worth of prose stays: some CMSs hide the body until a
     script shows it, or keep a hidden print copy (a repeat that cleaning collapses).
+    Returns the texts removed (each link's, or the element's), for cleaning to check for spam.
     """
+    removed: list[str] = []
     for el in tree.xpath("//*[@style or @hidden]"):
         if el.get("hidden") is not None or _HIDDEN.search(el.get("style") or ""):
             total, linked = _text_stats(el)
             if el.getparent() is not None and total - linked < RULES["hidden_body_cjk"]:
+                pieces = [a.text_content() for a in el.iter("a")] or [el.text_content()]
+                removed.extend(t.strip() for t in pieces if t.strip())
                 el.drop_tree()
+    return removed
+
+
+def link_texts(tree) -> list[str]:
+    """The texts of the page's links (menus, link farms around the body), at most a few hundred."""
+    out = []
+    for a in tree.iter("a"):
+        t = _WS.sub(" ", a.text_content()).strip()
+        if t and len(t) <= RULES["aside_text_max"]:
+            out.append(t)
+            if len(out) >= RULES["aside_links_max"]:
+                break
+    return out
 
 
 def cjk_count(text: str) -> int:
@@ -111,6 +140,23 @@ def _is_chrome(el) -> bool:
         return True  # (elements hidden by style are gone already: drop_invisible)
     tokens = (el.get("class") or "").split() + (el.get("id") or "").split()
     return any(_CHROME.match(t) for t in tokens)
+
+
+_LIST_TAGS = frozenset(("p", "div", "ul", "ol", "dl", "span", "font", "center", "table"))
+
+
+def _is_link_list(el) -> bool:
+    """A run of short links and nothing else (a menu, a link farm or a table of related pages
+    with an unknown class). Elements holding a table are frames, never lists."""
+    if el.tag not in _LIST_TAGS:
+        return False
+    links = [a for a in el.iter("a")]
+    if len(links) < RULES["link_list_min_links"] or any(t is not el for t in el.iter("table")):
+        return False
+    texts = [cjk_count(a.text_content()) for a in links]
+    total = cjk_count(el.text_content())
+    return (total > 0 and sum(texts) >= RULES["link_list_share"] * total
+            and sum(texts) <= RULES["link_list_mean_cjk"] * len(links))
 
 
 def _text_stats(el) -> tuple[int, int]:
@@ -134,6 +180,46 @@ def find_container(tree):
         if scored:
             return _tightest(scored)
     return None
+
+
+def continuation(container, preceding: bool = False) -> list:
+    """Siblings that carry on the body the container holds only part of (nearest first).
+
+    A CMS may print the body in several elements of the body class (one per editor block or
+    page), or put its later sections or tables in a sibling of another class. A sibling
+    counts when it is not chrome nor a link list, holds mostly non-link text, and either has
+    the container's class or (following siblings only) starts like a report section (a
+    numbered heading) or holds a data table. The first sibling with text that does not fit
+    ends the run.
+    """
+    out = []
+    cls = set((container.get("class") or "").split())
+    for sib in container.itersiblings(preceding=preceding):
+        if not isinstance(sib.tag, str) or _is_chrome(sib) or _is_link_list(sib):
+            continue
+        total, linked = _text_stats(sib)
+        if total - linked < RULES["min_body_cjk"]:
+            continue  # an empty spacer, a script, a one-word label
+        if linked > RULES["continuation_max_link_share"] * total:
+            break
+        same = bool(cls) and cls <= set((sib.get("class") or "").split()) and sib.tag == container.tag
+        if same or (not preceding and (_CONTINUES.match(_first_text(sib)) or _has_data_table(sib))):
+            out.append(sib)
+        else:
+            break
+    return out
+
+
+def _first_text(el) -> str:
+    for t in el.itertext():
+        t = _WS.sub("", t)
+        if t:
+            return t
+    return ""
+
+
+def _has_data_table(el) -> bool:
+    return any(is_data_table(t) for t in el.iter("table"))
 
 
 def _tightest(scored):
@@ -166,12 +252,12 @@ def walk_blocks(container) -> list[Block]:
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if el is not container and _is_chrome(el):
+        if el is not container and (_is_chrome(el) or _is_link_list(el)):
             continue
         if tag == "br":
             buf.append("\n")
             continue
-        if tag == "table":
+        if tag == "table":  # (a table of links is gone already: _is_link_list)
             grid = table_grid(el)
             if is_data_table(el, grid):
                 _flush(buf, blocks)

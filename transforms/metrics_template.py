@@ -56,7 +56,8 @@ def _known_labels(data: dict) -> set[str]:
     t2, t4 = data["table2"], data["table4"]
     groups = [t2["rows"], t2["cols"], data["applicant_dims"], t4["blocks"], t4["outcomes"]]
     labels = {v for g in groups for vs in g.values() for v in vs}
-    return labels | set(data["applicant_table_heads"]) | {norm("信息内容"), norm("行政诉讼")}
+    return (labels | set(data["applicant_table_heads"]) | set(data["applicant_groups"])
+            | {norm("信息内容"), norm("行政诉讼")})
 
 
 RULES = {fmt: _load(fmt) for fmt in FORMATS}
@@ -264,14 +265,15 @@ def _grid_table3(grid: Grid, rules: dict) -> list[Metric]:
         dims.append(_dim_of([norm(r[j]) for r in header], rules))
     if not any(dims):
         return []
-    # Label columns end where values start (an unknown value column is not part of the label).
-    first_dim = min([j for j in range(n_cols) if any(parse_number(r[j]) is not None for r in body)]
+    # Label columns end where values start in most rows (an unknown value column is not part of
+    # the label; a row whose values start elsewhere, a span lost, is left out below).
+    start_col = _usual_first_value_col(body)
+    first_dim = min([start_col if start_col is not None else n_cols]
                     + [next(j for j, d in enumerate(dims) if d)])
     real = [d for d in dims if d]
     if len(set(real)) != len(real):
         return []  # two columns claim the same applicant type
     rows = []
-    start_col = _usual_first_value_col(body)
     for r in body:
         if _first_value_col(r) not in (None, start_col):
             continue  # this row's values start elsewhere: it does not line up with the header
@@ -420,29 +422,71 @@ def _tokens(page: Page, rules: dict) -> list[str]:
     """Prose lines as table tokens: one cell per token.
 
     A table copied as text may also print a row on one line ("规章 1 0 11", cells separated
-    by tabs or spaces): such a line is cut into its label and its values, and a header line
+    by tabs, bars or spaces): such a line is cut into its label and its values, and a header line
     made of known labels into those labels.
     """
     known = rules["known_labels"]
     out: list[str] = []
     for text in page.prose:
         for line in text.splitlines():
-            for cell in line.split("\t"):
+            for cell in _CELL_SEP.split(line) if _is_piped(line) else line.split("\t"):
                 out += _split_row_line(cell.strip(), known)
     return out
 
 
-_GLUED_VALUE = re.compile(r"^(.*[\u3400-\u9fff）)])(\d[\d,]*(?:\.\d+)?)$")
+_CELL_SEP = re.compile(r"[\t|｜]")
+
+
+def _is_piped(line: str) -> bool:
+    """A row printed with bars between its cells ("规章 | 0 | 1 | 15 |"), as copies in a
+    markdown-like text do."""
+    return "|" in line or "｜" in line
+
+
+_GLUED_VALUE = re.compile(r"^(.*[\u3400-\u9fff）)”\"」』])(\d[\d,]*(?:\.\d+)?)$")
 
 
 def _is_known(word: str, known: set[str]) -> bool:
     return word in known or any(label_matches(word, k) for k in known)
 
 
+def _segment(word: str, known: set[str]) -> Optional[list[str]]:
+    """A header word made of two or more known labels glued together (a copy that joined the
+    header rows of a table: "总计商业企业"), cut back into them; None when it is not one."""
+    w = norm(word)
+    if not w or w in known or len(w) > 2 * MAX_LABEL or any(p in w for p in ".,;:"):
+        return None  # a label, or prose (too long, or punctuated like a sentence)
+    best: dict[int, list[str]] = {0: []}  # the fewest labels that spell w[:i]
+    for i in range(1, len(w) + 1):
+        for j in range(max(0, i - MAX_LABEL), i):
+            if j in best and w[j:i] in known and len(w[j:i]) >= 2:
+                cut = best[j] + [w[j:i]]
+                if i not in best or len(cut) < len(best[i]):
+                    best[i] = cut
+    found = best.get(len(w))
+    return found if found and len(found) > 1 else None
+
+
+def _split_header(words: list[str], known: set[str]) -> Optional[list[str]]:
+    """The labels of a header line whose words are known labels or known labels glued together."""
+    out: list[str] = []
+    for w in words:
+        pieces = _segment(w, known)
+        if pieces is None and not _is_known(norm(w), known):
+            return None
+        out += pieces or [w]
+    return out if len(out) > 1 else None
+
+
 def _split_row_line(line: str, known: set[str]) -> list[str]:
     words = line.split()
     if len(words) < 2:
-        return [line] if line else []
+        glued = _GLUED_VALUE.match(line)
+        if glued and norm(strip_numbering(norm(glued.group(1)))) in known:
+            return [glued.group(1), glued.group(2)]  # "行政许可1412": one label, one value
+        if len(line) > 2 * MAX_LABEL or any(p in line for p in "。，；"):
+            return [line] if line else []  # prose, not a header row
+        return _split_header(words, known) or ([line] if line else [])
     k = len(words)
     while k > 0 and _is_value_token(words[k - 1]):
         k -= 1
@@ -450,7 +494,10 @@ def _split_row_line(line: str, known: set[str]) -> list[str]:
     glued = _GLUED_VALUE.match(label[-1]) if label and values else None
     if glued:  # "规章1 0 11": spacing repair glued the first value to its label
         label, values = label[:-1] + [glued.group(1)], [glued.group(2)] + values
-    if len("".join(label)) > MAX_LABEL:
+    header = _split_header(label, known) if not values else None
+    if header:
+        return header  # header rows joined into one line: "申请人情况自然人 法人或其他组织 总计商业企业"
+    if len("".join(dedupe(label))) > MAX_LABEL:  # (a merged cell may be copied once per column)
         return [line]  # prose that happens to end with a number
     if len(label) > 1 and all(_is_known(norm(w), known) or len(w) <= FRAGMENT for w in label):
         return label + values  # a header row: labels, or halves of labels split over two rows
@@ -519,15 +566,30 @@ def _flat_table3(runs, rules: dict) -> list[Metric]:
             continue
         dims = [d for d in printed if d != "total"] + (["total"] if "total" in printed else [])
         label_at += start
-        rows = [Row(parts=normed[label_at:], cells=values, raw=texts[label_at:])]
+        rows = [_flat_row(texts[label_at:], values)]
         for texts2, values2 in runs[i + 1:]:
             n2 = [norm(t) for t in texts2]
             if any("行政复议" in t or "行政诉讼" in t for t in n2) or any(t in natural for t in n2):
                 break  # the next table (四, or another 三) starts
-            keep = [k for k, t in enumerate(n2) if len(t) <= MAX_LABEL]
-            rows.append(Row(parts=[n2[k] for k in keep], cells=values2, raw=[texts2[k] for k in keep]))
+            rows.append(_flat_row(texts2, values2))
         out += _table3_metrics(dims, rows, rules)
     return out
+
+
+# Where a row's next label cell starts inside one word, the space before it lost in the copy:
+# "（六）其他处理3.其他" is the group "（六）其他处理" and the item "3.其他".
+_INNER_NUMBERING = re.compile(r"(?<=[\u3400-\u9fff）)])(?=(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d)|[\u2460-\u2473]))")
+
+
+def _flat_row(texts: list[str], values: list[str]) -> Row:
+    """A table 三 row from its label tokens. A row printed on one line keeps its label cells
+    apart by spaces ("三、本年度办理结果 （六）其他处理 3.其他"), or by the numbering of the next cell
+    when the space was lost: they are parts of the label, so that the item is matched on its
+    own cell, never on the group label before it."""
+    raw = [p for t in texts for w in t.split() for p in _INNER_NUMBERING.split(w) if p]
+    keep = [(norm(w), w) for w in raw if len(norm(w)) <= MAX_LABEL]
+    pairs = [p for k, p in enumerate(keep) if k == 0 or keep[k - 1][0] != p[0]]  # merged cells repeat
+    return Row(parts=[n for n, _ in pairs], cells=values, raw=[w for _, w in pairs])
 
 
 def _flat_dims(header: list[str], rules: dict) -> tuple[Optional[list[str]], int]:

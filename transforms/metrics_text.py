@@ -34,6 +34,17 @@ _GAP_AFTER = _RULES["gap_after"]
 _G = _RULES["guards"]
 _COMBINED_BEFORE = re.compile(_G["combined_before"])
 _ITEM_END = re.compile(_G["item_end"])
+_PART_YEAR_MONTHS = re.compile(_G["partial_period_months"])
+_EACH_SUB_UNIT = re.compile(_G["sub_unit_each"])
+
+
+def _sub_unit(before: str) -> bool:
+    """A sub-unit is named in `before` (the segment up to the number): "省级部门", or every area
+    unit of one kind ("各区县"), unless the wording takes in every level or the departments as
+    well ("全县各级…", "各乡镇街道和各部门")."""
+    if _has_any(before, _G["sub_unit"]):
+        return True
+    return bool(_EACH_SUB_UNIT.search(before)) and "各级" not in before and "部门" not in before
 _CONTEXTS = {name: re.compile(p) for name, p in _RULES["contexts"].items()}
 _CONTEXT_REQUIRES = re.compile(_RULES["context_requires"])
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年)")
@@ -59,6 +70,8 @@ class Rule:
     zero: tuple[re.Pattern, ...]
     zero_not_followed: Optional[re.Pattern]
     clause_excludes: Optional[re.Pattern]
+    sentence_excludes: Optional[re.Pattern]
+    followed_excludes: Optional[re.Pattern]
     requires_before: Optional[re.Pattern]
     requires_in_paragraph: Optional[re.Pattern]
     formats: tuple[str, ...]
@@ -77,6 +90,8 @@ def _rule(name: str, spec: dict, key: Optional[str], context_keys: Optional[dict
         zero=tuple(re.compile(_expand(p)) for p in spec.get("zero", [])),
         zero_not_followed=_opt(spec.get("zero_not_followed")),
         clause_excludes=_opt(spec.get("clause_excludes")),
+        sentence_excludes=_opt(spec.get("sentence_excludes")),
+        followed_excludes=_opt(spec.get("followed_excludes")),
         requires_before=_opt(spec.get("requires_before")),
         requires_in_paragraph=_opt(spec.get("requires_in_paragraph")),
         formats=tuple(str(f) for f in spec.get("formats", ["pre2019"])),
@@ -90,7 +105,10 @@ RULES: tuple[Rule, ...] = tuple(
 _ALL_UPHELD = _RULES["all_upheld"]
 _ALL_UPHELD_RE = re.compile(_ALL_UPHELD["pattern"])
 _UNITS = sorted({u for r in RULES for u in r.units} | set(_MONEY_UNITS), key=len, reverse=True)
-_TOKEN = re.compile(NUMBER_RE.pattern + r"(?P<mult>万|亿)?(?P<unit>" + "|".join(map(re.escape, _UNITS)) + ")")
+_TOKEN = re.compile(NUMBER_RE.pattern + r"(?P<mult>万|亿)?(?P<post2>余|多)?(?P<unit>"
+                    + "|".join(map(re.escape, _UNITS)) + r")(?P<floor>以上)?")
+# Words that make a Chinese numeral vague ("数十条", "几十次", "上千条"): no count at all.
+_VAGUE_BEFORE = "数几若上成"
 
 
 @dataclass
@@ -144,15 +162,23 @@ def _tokens(sentence: str) -> list[Token]:
         if parsed is None:
             continue
         value, unit, approx = parsed.value, m.group("unit"), parsed.approx
+        if m.group("post2") and not m.group("mult"):
+            continue  # "12余件" is no way of writing a number
+        # "12万余条", "10次以上": a lower bound, not the count
+        approx = approx or bool(m.group("post2")) or bool(m.group("floor"))
         if m.group("mult"):
             if unit == "元" and m.group("mult") == "万":
                 unit = "万元"
             else:
                 value = value * (10_000 if m.group("mult") == "万" else 100_000_000)
                 approx = approx or not float(parsed.value).is_integer()
+                if float(value).is_integer():
+                    value = int(value)  # "1.2万条" is 12000 items, not 12000.0
         if sentence.startswith("百分点", m.end()):
             continue  # "3.9个百分点": a change in a rate
         before = sentence[m.start() - 1] if m.start() > 0 else ""
+        if not m.group("pre") and not m.group("num")[0].isdigit() and before and before in _VAGUE_BEFORE:
+            continue  # "数十条", "几十次": an order of magnitude, not a count
         if before == "第" or (m.group("num")[0].isdigit() and before in ".-—~"):
             continue  # an ordinal, or part of a code, a date or a range: not a count
         out.append(Token(m.start(), m.end(), value, approx, unit))
@@ -178,8 +204,11 @@ def _context(paragraph: str, upto: int) -> Optional[str]:
                 best, where = name, m.start()
     if best is None:
         return None
+    # The sentence up to the end of the part (at a semicolon) naming the topic: "全年办理行政复议
+    # 案件45件,其中维持30件;涉及政府信息公开的行政诉讼3件" names disclosure for litigation only,
+    # "因政府信息公开引起的行政复议3件…;行政诉讼4件…" for both.
     start = max(paragraph.rfind(c, 0, where) for c in "。!?") + 1
-    ends = [i for i in (paragraph.find(c, where) for c in "。!?") if i != -1]
+    ends = [i for i in (paragraph.find(c, where) for c in "。!?;") if i != -1]
     return best if _CONTEXT_REQUIRES.search(paragraph[start:min(ends) if ends else len(paragraph)]) else None
 
 
@@ -191,16 +220,27 @@ def _not_this_year(sentence: str, tok: Token, clause: str, year: Optional[int]) 
     years = [int(y) for y in _YEAR.findall(segment)]
     if years and (year is None or years[-1] != year):
         return True  # a figure dated another year (or any year, when ours is unknown)
+    if _PART_YEAR_MONTHS.search(segment):
+        return True  # "1-11月": part of the year
     return _has_any(clause, _G["previous_year"]) or _has_any(clause, _G["partial_period"])
 
 
-def _rule_allows(rule: Rule, sentence: str, clause: str, upto: int, paragraph_head: str) -> bool:
-    """The rule's own conditions on the words around the number."""
+def _rule_allows(rule: Rule, sentence: str, clause: str, upto: int, paragraph_head: str,
+                 section: str = "") -> bool:
+    """The rule's own conditions on the words around the number. A heading the paragraph sits
+    under ("(三)依申请公开政府信息收费情况") says what its sentences are about as well as their
+    own words do; for words required before the number only the nearest heading counts (a part's
+    heading "一、政府信息公开概述" says nothing of a "(四)培训情况" sentence's training)."""
+    section = section.rstrip("\n").rsplit("\n", 1)[-1]
     if rule.clause_excludes and rule.clause_excludes.search(clause):
+        return False
+    if rule.sentence_excludes and rule.sentence_excludes.search(sentence[:upto]):
+        return False
+    if rule.followed_excludes and rule.followed_excludes.search(sentence[upto:]):
         return False
     if rule.requires_in_paragraph and not rule.requires_in_paragraph.search(paragraph_head):
         return False
-    return not (rule.requires_before and not rule.requires_before.search(sentence[:upto]))
+    return not (rule.requires_before and not rule.requires_before.search(section + sentence[:upto]))
 
 
 def _combined(before_label: str) -> bool:
@@ -266,12 +306,13 @@ def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optio
         segment_start = _last_index(sentence[:tok.start], _SEGMENT_DELIMS) + 1
         clause = sentence[clause_start:tok.start]
         # A sub-unit named earlier in the segment owns what follows ("省级部门…500件,其中当面…").
-        if _not_this_year(sentence, tok, clause, year) or _has_any(sentence[segment_start:tok.start], _G["sub_unit"]):
+        if _not_this_year(sentence, tok, clause, year) or _sub_unit(sentence[segment_start:tok.start]):
             continue
         matches = []
         for rule in rules:
             if tok.unit not in rule.units or \
-                    not _rule_allows(rule, sentence, clause, tok.start, section + paragraph[:offset + tok.start]):
+                    not _rule_allows(rule, sentence, clause, tok.start, section + paragraph[:offset + tok.start],
+                                     section):
                 continue
             lm = _label_match(rule, sentence, clause_start, tok)
             if lm is None:
@@ -294,7 +335,7 @@ def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optio
         value, _unit = _value(tok)
         found.append(Candidate(key, value, tok.unit, tok.approx, _evidence(sentence, tok), whole(tok.start), role))
     found += _all_upheld(paragraph, offset, sentence, found)
-    found += _zeros(section + paragraph[:offset], sentence, year, rules)
+    found += _zeros(section + paragraph[:offset], sentence, year, rules, section)
     return found
 
 
@@ -315,7 +356,8 @@ def _all_upheld(paragraph: str, offset: int, sentence: str, found: list[Candidat
     return out
 
 
-def _zeros(paragraph_head: str, sentence: str, year: Optional[int], rules: tuple[Rule, ...]) -> list[Candidate]:
+def _zeros(paragraph_head: str, sentence: str, year: Optional[int], rules: tuple[Rule, ...],
+           section: str = "") -> list[Candidate]:
     out = []
     for rule in rules:
         for rx in rule.zero:
@@ -326,10 +368,10 @@ def _zeros(paragraph_head: str, sentence: str, year: Optional[int], rules: tuple
             clause_start = _last_index(sentence[:m.start()], _CLAUSE_DELIMS) + 1
             if _not_this_year(sentence, fake, sentence[clause_start:m.start()], year):
                 continue
-            if _has_any(sentence[clause_start:m.start()], _G["sub_unit"]):
+            if _sub_unit(sentence[clause_start:m.start()]):
                 continue
             if not _rule_allows(rule, sentence, sentence[clause_start:m.start()], m.end(),
-                                paragraph_head + sentence[:m.end()]):
+                                paragraph_head + sentence[:m.end()], section):
                 continue
             rest = re.split(r"[,;]", sentence[m.end():], maxsplit=1)[0]
             if rule.zero_not_followed and rule.zero_not_followed.search(rest):
@@ -370,6 +412,7 @@ MIN_WRAPPED_LINE = 20  # PDF lines wrap at a page width; shorter lines are headi
 
 
 MAX_HEADING = 40
+_TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.]")
 
 
 def _is_heading(block: str) -> bool:
@@ -402,10 +445,15 @@ def candidates_from_paragraphs(paragraphs: list[str], year: Optional[int], fmt: 
     if not rules:
         return []
     found: list[Candidate] = []
-    section = ""
+    section = top = ""
     for paragraph in join_wrapped(paragraphs):
         if _is_heading(paragraph):
-            section = paragraph + "\n"
+            # "三、依申请公开政府信息情况" / "(二)申请处理情况": a sub-heading's topic is its
+            # part's heading's topic too, so the part's heading is kept with it.
+            if _TOP_HEADING.match(paragraph):
+                top = section = paragraph + "\n"
+            else:
+                section = top + paragraph + "\n"
         for offset, sentence in _sentences(paragraph):
             found += _sentence_candidates(paragraph, offset, sentence, year, rules, section)
     return _settle(found)

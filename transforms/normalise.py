@@ -58,7 +58,9 @@ def pick_convention(text: str) -> str:
     where the phrase needs it (著力 -> 着力), equal to t2s elsewhere.
     """
     tw = sum(1 for p in RULES["taiwan_evidence"] if p in text)
-    if tw >= RULES["taiwan_min_hits"]:
+    sole = any(text.count(tw_term) >= RULES["taiwan_sole_min"] and main_term not in text
+               for tw_term, main_term in RULES["taiwan_sole_terms"].items())
+    if tw >= RULES["taiwan_min_hits"] or sole:
         return "tw2s+phrases"
     sample = text[:RULES["evidence_chars"]]
     left = {}

@@ -19,7 +19,8 @@ from w3lib.url import safe_url_string
 from crawler import cms
 from crawler.archive import ArchiveError, known_urls, read_body
 from crawler.discover import (Anchor, Link, anchors, classify, decode_html, hub_links, is_page_link,
-                              may_link_attachment)
+                              listing_in_disguise, looks_like_listing_url, may_link_attachment,
+                              script_redirect, wants_hub)
 from crawler.registry import Portal, load_portals, missing_years
 
 LISTING_PRIORITY = 10
@@ -53,6 +54,15 @@ def parse_years(value: Union[None, str, Iterable[int]]) -> Optional[set[int]]:
     return {int(y) for y in value}
 
 
+def _start_hosts(netloc: str) -> list[str]:
+    """Hosts a bare start URL allows: its own, and for www.X (no port) X with its subdomains,
+    where portals keep their disclosure platform (xxgk.X) and file servers."""
+    netloc = netloc.lower()
+    if netloc.startswith("www.") and ":" not in netloc and netloc.count(".") >= 3:
+        return [netloc, netloc[4:]]
+    return [netloc]
+
+
 class ReportsSpider(scrapy.Spider):
     name = "reports"
 
@@ -83,7 +93,7 @@ class ReportsSpider(scrapy.Spider):
             if owner is None:
                 host = urlsplit(url).netloc
                 owner = Portal(id=host, name=host, region=host, region_code=None, level="department",
-                               start_urls=[url], allowed_hosts=[host])
+                               start_urls=[url], allowed_hosts=_start_hosts(host))
             targets.append((owner, [url]))
         if not portal_ids and not start_urls:
             targets = [(p, list(p.start_urls)) for p in portals]
@@ -159,21 +169,39 @@ class ReportsSpider(scrapy.Spider):
                     if req is not None:
                         yield req
             return
-        if meta.get("chain", 0) == 0 and not links:
-            # A start page with neither reports nor a report column: try its disclosure hub.
+        if meta.get("chain", 0) == 0 and not found:
+            # A start page that only forwards by script (location.href=...): start there instead.
+            target = script_redirect(text, response.url)
+            if target and portal.allows(target):
+                req = self._listing_request(response, portal, target, "", column=True, restart=True)
+                if req is not None:
+                    yield req
+                return
+        if meta.get("chain", 0) == 0 and wants_hub(links):
+            # A start page with no report column and at most a few report links (news items):
+            # try its disclosure hub.
             for hub in hub_links(found):
                 if portal.allows(hub.url):
                     req = self._listing_request(response, portal, hub.url, hub.text, hub=True)
                     if req is not None:
                         yield req
-        if not self._keep_paging(response, links):
-            return
+        keep = self._keep_paging(response, links)
         for link in links:
             # dataproxy.jsp links are the Hanweb strategy's business (they need form fields)
             if link.kind == "listing" and portal.allows(link.url) and not cms.is_hanweb_proxy(link.url):
-                req = self._listing_request(response, portal, link.url, link.text)
+                paging = is_page_link(Anchor(link.url, link.text))
+                if paging and not keep:
+                    continue
+                if link.year and self.years and link.year not in self.years:
+                    continue  # a year sub-column outside --years
+                # A report column (年报, 部门年度报告) is a new listing, not the next page of this
+                # one: columns nest (hub > 年度报告 > 部门年报 > 某局年报) and the stale-page
+                # limit is for 下一页 chains only.
+                req = self._listing_request(response, portal, link.url, link.text, column=not paging)
                 if req is not None:
                     yield req
+        if not keep:
+            return
         for page in self._cms_pages(text, response):
             req = self._listing_request(response, portal, page.url, "", page)
             if req is not None:
@@ -182,6 +210,13 @@ class ReportsSpider(scrapy.Spider):
     def parse_detail(self, response: Response):
         text = self._text(response)
         if text is None:
+            return
+        if looks_like_listing_url(response.url) and \
+                listing_in_disguise(classify(anchors(text, response.url)), response.url):
+            # "2021年政府信息公开年度报告" pointing at a column of every department's 2021 report
+            self.crawler.stats.inc_value("crawl/detail_was_listing")
+            response.meta["chain"] = max(1, response.meta.get("chain", 0))
+            yield from self.parse_listing(response)
             return
         if not may_link_attachment(text):
             return
@@ -278,7 +313,8 @@ class ReportsSpider(scrapy.Spider):
         return True
 
     def _listing_request(self, response: Response, portal: Portal, url: str, text: str,
-                         page: Optional[cms.PageRequest] = None, hub: bool = False) -> Optional[Request]:
+                         page: Optional[cms.PageRequest] = None, hub: bool = False,
+                         column: bool = False, restart: bool = False) -> Optional[Request]:
         if not self._first_time(url, page.formdata if page else ()):
             return None
         parts = urlsplit(url)
@@ -291,7 +327,8 @@ class ReportsSpider(scrapy.Spider):
         if not self._spend(portal, url):
             return None
         meta = {"portal_id": portal.id, "kind": "listing", "anchor_text": text or None,
-                "chain": response.meta.get("chain", 0) + 1, "stale": response.meta.get("stale", 0),
+                "chain": response.meta.get("chain", 0) + (0 if restart else 1),
+                "stale": 0 if column else response.meta.get("stale", 0),
                 "hub": hub}
         # Listings first: they reveal the rest of the frontier, and a 下一页 chain is sequential.
         if page is not None and page.method == "POST":
