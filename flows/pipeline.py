@@ -17,19 +17,19 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from transforms.dedupe import DedupeItem, ReportGroup, group_reports, host_matches, is_government_host
@@ -338,7 +338,7 @@ class _Spool:
     def _add_document(self, p: ParsedDoc, doc: Document, doc_id: str) -> None:
         host = _host_of(p.url, p.host)
         own, gov = self.hosts.own(host, p.portal_id), self.hosts.government(host, p.portal_id)
-        fp = p.fingerprint
+        fp = _compact(p.fingerprint)
         self.buffers["documents"].append({
             "doc_id": doc_id, "url": p.url, "host": host, "portal_id": p.portal_id,
             "sha256": p.sha256, "text_sha256": fp.text_sha256, "content_type": p.content_type,
@@ -363,7 +363,8 @@ class _Spool:
                               host=host, url=p.url, fetched_at=_iso(p.fetched_at), own_host=own,
                               government_host=gov,
                               report_id=self.report_ids.get((p.url, p.sha256)),
-                              referer=p.referer, has_metrics=bool(doc.metrics))
+                              referer=p.referer, has_metrics=bool(doc.metrics),
+                              spam_wrapped=bool(doc.spam_removed))
             self.reports.append(_ReportDoc(item, p.portal_id, doc.region, doc.region_code,
                                            doc.format, doc.title, doc.published_date))
         if len(self.buffers["documents"]) >= SPOOL_ROWS:
@@ -380,13 +381,14 @@ class _Spool:
             rows.clear()
 
     def tables(self) -> dict:
-        """Each spooled table as a pyarrow dataset (scanned lazily by DuckDB)."""
+        """Each spooled table as the path of its Parquet file (DuckDB streams it under its
+        memory cap; an Arrow dataset scan would read ahead outside that cap)."""
         self.flush()
         out = {}
         for name, schema in self.schemas.items():
             if name in self.writers:
                 self.writers.pop(name).close()
-                out[name] = pads.dataset(self.dir / f"{name}.parquet", format="parquet")
+                out[name] = self.dir / f"{name}.parquet"
             else:
                 out[name] = schema.empty_table()
         return out
@@ -397,17 +399,24 @@ class _Spool:
         self.writers.clear()
 
 
+def _compact(fp: Fingerprint) -> Fingerprint:
+    """The fingerprint dedupe keeps for every report of the run: its numbers (a few hundred
+    per report, mostly the same few thousand strings across reports) shared, not copied."""
+    return replace(fp, numbers=tuple(sys.intern(n) for n in fp.numbers))
+
+
 def _existing_report_docs(wh: Warehouse) -> list[_ReportDoc]:
     out = []
     for r in wh.report_documents().to_pylist():
         fp = Fingerprint(text_sha256=r["text_sha256"], minhash=bytes(r["minhash"] or b""),
-                         numbers=tuple((r["numbers"] or "").split()),
+                         numbers=tuple(sys.intern(n) for n in (r["numbers"] or "").split()),
                          length=r["text_length"] or 0)  # only zero or not matters to dedupe
         item = DedupeItem(doc_id=r["doc_id"], fingerprint=fp, year=r["year"],
                           publisher=r["publisher"], host=r["host"] or "", url=r["url"],
                           fetched_at=r["fetched_at"] or "", own_host=bool(r["own_host"]),
                           government_host=bool(r["government_host"]), report_id=r["report_id"],
-                          settled=True, referer=r["referer"], has_metrics=bool(r["has_metrics"]))
+                          settled=True, referer=r["referer"], has_metrics=bool(r["has_metrics"]),
+                          spam_wrapped=bool(r["spam_wrapped"]))
         out.append(_ReportDoc(item, r["portal_id"], r["region"], r["region_code"], r["format"],
                               r["title"], r["published_date"]))
     return out

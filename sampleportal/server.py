@@ -37,18 +37,22 @@ class Hit:
     at: float
 
 
-class _Server(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """A threaded server for crawlers: a deep accept queue, silent about clients hanging up."""
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128  # the default 5 drops SYNs under crawler concurrency (1 s stalls)
-    sample: "SamplePortal"
-    key: str
 
     def handle_error(self, request, client_address):
         # A client hanging up (a crawler's size limit or timeout) is normal here: stay quiet.
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return
         super().handle_error(request, client_address)
+
+
+class _Server(QuietServer):
+    sample: "SamplePortal"
+    key: str
 
 
 class _Handler(BaseHTTPRequestHandler):

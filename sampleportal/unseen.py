@@ -17,16 +17,17 @@ other annual reports that are not disclosure reports.
 from __future__ import annotations
 
 import socket
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Optional
 
 import yaml
+
+from .server import QuietServer
 
 HOST = "127.0.0.1"
 KEYS = ("main", "mirror", "outside")
@@ -248,17 +249,9 @@ def build(netlocs: dict) -> Net:
     return net
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
+class _Server(QuietServer):
     owner: "UnseenPortal"
     key: str
-
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -233,3 +233,25 @@ def test_spool_left_by_a_killed_writer_is_removed(archive, tmp_path):
     (stale / "documents.parquet").write_bytes(b"partial")
     process_archive(archive, db, workers=1, portals=PORTALS)
     assert not stale.exists()
+
+
+def _spooled(archive, tmp_path):
+    from flows.pipeline import HostRules, _Spool
+    spool = _Spool(tmp_path, HostRules(PORTALS), None)
+    for p in parse_records(archive, list(iter_records(archive)), workers=1):
+        spool.add(p)
+    return spool
+
+
+def test_spool_hands_the_load_parquet_files_to_stream(archive, tmp_path):
+    spool = _spooled(archive, tmp_path)
+    tables = spool.tables()
+    assert Path(tables["documents"]).suffix == ".parquet"
+
+
+def test_fingerprints_kept_for_dedupe_share_their_number_strings(archive, tmp_path):
+    spool = _spooled(archive, tmp_path)
+    by_url = {d.item.url: d.item.fingerprint.numbers for d in spool.reports}
+    own, repost = by_url[OWN], by_url[REPOST]
+    i = next(k for k, n in enumerate(own) if len(n) > 3)
+    assert own[i] is repost[repost.index(own[i])]

@@ -1,7 +1,8 @@
 """What one run loads: Arrow schemas of the incoming rows and the LoadBatch that carries them.
 
 Producers (flows/pipeline.py, tests) build Arrow tables with these schemas; Warehouse.load
-inserts them set-based. Large tables may be pyarrow datasets (scanned lazily by DuckDB).
+inserts them set-based. Large tables may be pyarrow datasets, or better the path of a Parquet
+file (DuckDB streams it under the writer's memory cap).
 """
 from __future__ import annotations
 

@@ -7,6 +7,9 @@ read snapshot for everybody else.
   as it was (DuckDB discards the uncommitted transaction when the file is next opened).
 - Readers never wait: `publish` checkpoints and copies the database to `<db>.snapshot`
   through a temporary file and an atomic rename; warehouse.query reads that copy read-only.
+- Flat memory: the writer connection has a memory cap (MEMORY_LIMIT, $GOVREPORTS_WAREHOUSE_MEMORY)
+  and spills to `<db>.tmp/`; large incoming tables come as Parquet files that DuckDB streams.
+  A load that still does not fit under the cap is retried once without it.
 """
 from __future__ import annotations
 
@@ -39,13 +42,35 @@ def lock_path(db_path) -> Path:
     return Path(str(db_path) + ".lock")
 
 
+MEMORY_LIMIT = os.environ.get("GOVREPORTS_WAREHOUSE_MEMORY", "256MB")
+THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+def temp_dir(db_path) -> Path:
+    """Where the writer spills what does not fit under its memory cap."""
+    return Path(str(db_path) + ".tmp")
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """DuckDB reports a full buffer pool as OutOfMemoryException, or at COMMIT as a
+    TransactionException saying it could not allocate."""
+    return (isinstance(exc, duckdb.OutOfMemoryException)
+            or "could not allocate" in str(exc).lower() or "out of memory" in str(exc).lower())
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Warehouse:
-    def __init__(self, db_path, wait_seconds: float = 60.0, poll_seconds: float = 0.2):
+    def __init__(self, db_path, wait_seconds: float = 60.0, poll_seconds: float = 0.2,
+                 memory_limit: Optional[str] = None):
         self.db_path = Path(db_path)
+        self.memory_limit = memory_limit or MEMORY_LIMIT
         self.wait_seconds = wait_seconds
         self.poll_seconds = poll_seconds
         self._lock_fd: Optional[int] = None
@@ -67,14 +92,26 @@ class Warehouse:
             migrate(self.con)
             # We hold the lock, so a run still marked running belongs to a writer that died.
             self.con.execute("UPDATE runs SET status = 'aborted' WHERE status = 'running'")
+            self._cap_memory()
         except Exception:
             self.close()
             raise
+
+    def _cap_memory(self, limit: Optional[str] = None) -> None:
+        """DuckDB's default (80% of RAM) lets its buffer pool grow with the run; cap it and
+        spill beside the database (same disk, and we hold its lock: nobody else uses it)."""
+        self.con.execute(f"SET temp_directory = {_sql_literal(str(temp_dir(self.db_path)))}")
+        self.con.execute(f"SET threads = {THREADS}")
+        if (limit or self.memory_limit).lower() in ("", "none", "default"):
+            self.con.execute("RESET memory_limit")
+        else:
+            self.con.execute(f"SET memory_limit = {_sql_literal(limit or self.memory_limit)}")
 
     def close(self) -> None:
         if self.con is not None:
             self.con.close()
             self.con = None
+            shutil.rmtree(temp_dir(self.db_path), ignore_errors=True)
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -154,7 +191,8 @@ class Warehouse:
             "region, region_code, format, title, published_date, "
             "strftime(fetched_at, '%Y-%m-%dT%H:%M:%S.%f') AS fetched_at, "
             "own_host, government_host, report_id, referer, length(text) AS text_length, "
-            "doc_id IN (SELECT doc_id FROM document_metrics) AS has_metrics FROM documents "
+            "doc_id IN (SELECT doc_id FROM document_metrics) AS has_metrics, "
+            "coalesce(spam_removed, '[]') NOT IN ('', '[]') AS spam_wrapped FROM documents "
             "WHERE is_annual_report AND report_id IS NOT NULL ORDER BY doc_id").to_arrow_table()
 
     def report_ids_by_body(self) -> dict[tuple[str, str], str]:
@@ -166,24 +204,56 @@ class Warehouse:
 
     # ------------------------------------------------------------------ load
     def load(self, run_id: str, batch: LoadBatch) -> dict:
-        """Apply one run's batch in a single transaction; set-based from Arrow, idempotent."""
+        """Apply one run's batch in a single transaction; set-based, idempotent. Each table is
+        Arrow (a table or dataset) or the path of a Parquet file, which DuckDB streams."""
+        return self._uncapped_if_needed(self._load, run_id, batch)
+
+    def _uncapped_if_needed(self, fn, *args):
+        """fn(*args); if it ran out of memory under the cap (it applied nothing: a load rolls
+        back, a checkpoint is retried), once more without the cap, then the cap again. A
+        warehouse grown past the cap (its indexes) must still load and publish."""
+        try:
+            return fn(*args)
+        except duckdb.Error as exc:
+            if not _out_of_memory(exc):
+                raise
+        self._cap_memory("none")
+        try:
+            return fn(*args)
+        finally:
+            self._cap_memory()
+
+    def _load(self, run_id: str, batch: LoadBatch) -> dict:
         con = self.con
         names = {"new_pages": batch.pages, "new_documents": batch.documents,
                  "new_document_metrics": batch.document_metrics, "new_checks": batch.checks,
                  "new_parses": batch.parses, "new_assignments": batch.assignments,
                  "new_reports": batch.reports}
-        for name, table in names.items():
-            con.register(name, table)
-        con.execute("BEGIN TRANSACTION")
+        views = []
         try:
-            counts = self._apply(run_id, batch.replace_parsed)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            for name, table in names.items():
+                if isinstance(table, (str, os.PathLike)):
+                    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM "
+                                f"read_parquet({_sql_literal(str(table))})")
+                    views.append(name)
+                else:
+                    con.register(name, table)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                counts = self._apply(run_id, batch.replace_parsed)
+                con.execute("COMMIT")
+            except BaseException:
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.TransactionException:
+                    pass  # a failed COMMIT has already ended the transaction
+                raise
         finally:
             for name in names:
-                con.unregister(name)
+                if name in views:
+                    con.execute(f"DROP VIEW IF EXISTS {name}")
+                else:
+                    con.unregister(name)
         return counts
 
     def _apply(self, run_id: str, replace_parsed: bool) -> dict:
@@ -201,9 +271,15 @@ class Warehouse:
         # Metrics and checks come with their document: only for documents not yet loaded.
         q("CREATE OR REPLACE TEMP TABLE fresh_docs AS SELECT DISTINCT doc_id FROM new_documents "
           "WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
-        q("INSERT INTO documents BY NAME SELECT n.* EXCLUDE (rn), ? AS run_id FROM ("
-          " SELECT *, row_number() OVER (PARTITION BY doc_id ORDER BY fetched_at, sha256) AS rn"
-          " FROM new_documents WHERE doc_id IN (SELECT doc_id FROM fresh_docs)) n WHERE rn = 1", run_id)
+        dup = q("SELECT count(*) > count(DISTINCT doc_id) FROM new_documents").fetchone()[0]
+        if dup:  # one row per doc_id: the earliest fetch (a window over whole rows, texts too)
+            q("INSERT INTO documents BY NAME SELECT n.* EXCLUDE (rn), ? AS run_id FROM ("
+              " SELECT *, row_number() OVER (PARTITION BY doc_id ORDER BY fetched_at, sha256) AS rn"
+              " FROM new_documents WHERE doc_id IN (SELECT doc_id FROM fresh_docs)) n WHERE rn = 1",
+              run_id)
+        else:  # the usual case (the pipeline spools each document once): a plain streaming insert
+            q("INSERT INTO documents BY NAME SELECT n.*, ? AS run_id FROM new_documents n "
+              "WHERE n.doc_id IN (SELECT doc_id FROM fresh_docs)", run_id)
         docs_new = q("SELECT count(*) FROM documents").fetchone()[0] - before
         q("INSERT INTO document_metrics BY NAME SELECT DISTINCT * FROM new_document_metrics "
           "WHERE doc_id IN (SELECT doc_id FROM fresh_docs)")
@@ -242,7 +318,7 @@ class Warehouse:
     # ------------------------------------------------------------------ publish
     def publish(self) -> Path:
         """Publish a consistent read-only copy for readers: checkpoint, copy, atomic rename."""
-        self.con.execute("CHECKPOINT")
+        self._uncapped_if_needed(self.con.execute, "CHECKPOINT")
         snap = snapshot_path(self.db_path)
         tmp = snap.with_name(f".{snap.name}.{os.getpid()}.tmp")
         try:

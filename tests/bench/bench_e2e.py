@@ -9,7 +9,8 @@ Not a test: prints numbers. Each size runs in its own process (clean peak-memory
   3. crawl alone: the same crawler processes, plain subprocesses, into a fresh archive;
   4. parse alone: flows.pipeline.parse_records over that archive, same worker count.
 Overhead = end-to-end / (crawl + parse) - 1; target <= 50%. Peak RSS is this process plus the
-largest child (a crawler or a parser).
+largest child (a crawler or a parser); the synthetic portals are served from a forked child
+of their own so that their pages do not count as the flow's memory.
 
     .venv/bin/python tests/bench/bench_e2e.py                     # 500 then 2,000 reports, 200 portals
     .venv/bin/python tests/bench/bench_e2e.py --portals 20 --reports 100 --sizes 100
@@ -185,10 +186,40 @@ def peak_mb() -> tuple[float, float]:
     return own, child
 
 
+class ServedNetwork:
+    """The Network built and served in a forked child process: its pages (tens of MB at
+    2,000 reports) must not count in the flow process's peak memory."""
+
+    def __init__(self, portals: int, reports: int, workdir: Path):
+        import multiprocessing
+        ctx = multiprocessing.get_context("fork")
+        here, there = ctx.Pipe()
+        self.stop = ctx.Event()
+        self.proc = ctx.Process(target=self._serve, args=(portals, reports, workdir, there),
+                                daemon=True)
+        self.proc.start()
+        info = here.recv()
+        self.registry, self.ids = Path(info["registry"]), info["ids"]
+        self.expected_reports, self.expected_copies = reports, info["expected_copies"]
+
+    def _serve(self, portals, reports, workdir, conn):
+        with Network(portals, reports, workdir) as net:
+            conn.send({"registry": str(net.registry), "ids": net.ids,
+                       "expected_copies": net.expected_copies})
+            self.stop.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.proc.join(10)
+
+
 def one_size(portals: int, reports: int, workers: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
         base = Path(tmp)
-        with Network(portals, reports, base) as net:
+        with ServedNetwork(portals, reports, base) as net:
             e2e = end_to_end(net, base, workers)
             own, child = peak_mb()
             crawl = crawl_alone(net, base)
@@ -233,6 +264,7 @@ def main() -> int:
         return 0
     sizes = sorted({min(int(s), args.reports) for s in args.sizes.split(",") if s.strip()}
                    | {args.reports})
+    rows = []
     for n in sizes:
         portals = max(1, round(args.portals * n / args.reports))
         proc = subprocess.run([sys.executable, __file__, "--one", "--portals", str(portals),
@@ -243,7 +275,13 @@ def main() -> int:
         if proc.returncode != 0 or not lines:
             print(f"{n} reports: failed\n{proc.stderr[-3000:]}")
             return 1
-        report(json.loads(lines[-1]))
+        rows.append(json.loads(lines[-1]))
+        report(rows[-1])
+    if len(rows) > 1:  # flat means this stays near zero
+        a, b = rows[0], rows[-1]
+        slope = (b["peak_rss_mb"] - a["peak_rss_mb"]) / (b["reports"] - a["reports"]) * 1000
+        print(f"peak memory of the flow process grows {slope:+.0f} MB per 1,000 reports "
+              f"({a['reports']} -> {b['reports']})")
     return 0
 
 
