@@ -53,3 +53,20 @@ def test_several_sources_one_bad_others_still_run(cli, tmp_path):
 def test_help_explains(cli, cmd):
     proc = cli(*cmd)
     assert proc.returncode == 0 and b"usage" in proc.stdout
+
+
+def test_fifty_megabyte_page_is_refused(cli, tmp_path):
+    p = tmp_path / "huge.html"
+    para = ("<p>" + "全区共主动公开政府信息38091条。" * 50 + "</p>\n").encode()
+    with p.open("wb") as f:
+        f.write(b"<html><body>")
+        while f.tell() < 50 * 1024 * 1024:
+            f.write(para)
+        f.write(b"</body></html>")
+    _assert_clean_failure(cli("extract", p))
+
+
+def test_html_without_a_body_is_refused(cli, tmp_path):
+    p = tmp_path / "empty-body.html"
+    p.write_text("<html><head><title>x</title><script>var a=1;</script></head><body></body></html>")
+    _assert_clean_failure(cli("extract", p))
