@@ -50,6 +50,26 @@ class QuietServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+def serve_in_threads(servers: dict) -> list[threading.Thread]:
+    """Serve each server of {key: server} on a daemon thread of its own."""
+    threads = []
+    for key, srv in servers.items():
+        t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                             name=f"sampleportal-{key}", daemon=True)
+        t.start()
+        threads.append(t)
+    return threads
+
+
+def stop_servers(servers: dict, threads: list[threading.Thread]) -> None:
+    for srv in servers.values():
+        srv.shutdown()
+        srv.server_close()
+    for t in threads:
+        t.join(timeout=5)
+    threads.clear()
+
+
 class _Server(QuietServer):
     sample: "SamplePortal"
     key: str
@@ -119,20 +139,11 @@ class SamplePortal:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> "SamplePortal":
-        for key, srv in self._servers.items():
-            t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                                 name=f"sampleportal-{key}", daemon=True)
-            t.start()
-            self._threads.append(t)
+        self._threads.extend(serve_in_threads(self._servers))
         return self
 
     def stop(self) -> None:
-        for srv in self._servers.values():
-            srv.shutdown()
-            srv.server_close()
-        for t in self._threads:
-            t.join(timeout=5)
-        self._threads.clear()
+        stop_servers(self._servers, self._threads)
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

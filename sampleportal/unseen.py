@@ -27,7 +27,7 @@ from typing import Optional
 
 import yaml
 
-from .server import QuietServer
+from .server import QuietServer, serve_in_threads, stop_servers
 
 HOST = "127.0.0.1"
 KEYS = ("main", "mirror", "outside")
@@ -331,18 +331,11 @@ class UnseenPortal:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> "UnseenPortal":
-        for key, srv in self._servers.items():
-            t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-            t.start()
-            self._threads.append(t)
+        self._threads.extend(serve_in_threads(self._servers))
         return self
 
     def stop(self) -> None:
-        for srv in self._servers.values():
-            srv.shutdown()
-            srv.server_close()
-        for t in self._threads:
-            t.join(timeout=5)
+        stop_servers(self._servers, self._threads)
         self._tmp.cleanup()
 
     def __enter__(self) -> "UnseenPortal":
