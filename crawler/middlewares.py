@@ -27,6 +27,11 @@ def _pairs(headers) -> list[tuple[str, str]]:
     return out
 
 
+class OffsiteRedirect(IgnoreRequest):
+    """An allowed page redirected to a host the crawl may not touch: refused, but archived as
+    a failed fetch so the pages table shows where the link went."""
+
+
 class HostGuardMiddleware:
     """Drops any request (redirects included) to a host the crawl is not allowed to touch."""
 
@@ -42,6 +47,9 @@ class HostGuardMiddleware:
         allowed = getattr(spider, "request_allowed", None)
         if allowed is not None and not allowed(request):
             self.crawler.stats.inc_value("crawl/offsite_blocked")
+            if request.meta.get("redirect_urls"):
+                status = (request.meta.get("redirect_reasons") or ["?"])[-1]
+                raise OffsiteRedirect(f"redirect ({status}) to a host not allowed: {request.url}")
             raise IgnoreRequest(f"host not allowed: {urlsplit(request.url).netloc}")
         return None
 
@@ -194,7 +202,7 @@ class ArchiveMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if isinstance(exception, IgnoreRequest):
+        if isinstance(exception, IgnoreRequest) and not isinstance(exception, OffsiteRedirect):
             return None  # never sent (robots.txt, host guard): nothing was fetched
         ctx = self._context(request)
         self.writer.add_failure(error=f"{type(exception).__name__}: {exception}".strip(": "), **ctx)

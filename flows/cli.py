@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     e = sub.add_parser("extract", help="parse pages (files or URLs) without crawling",
-                       description="Parse one or more pages: HTML, PDF, DOCX or plain text files, "
+                       description="Parse one or more pages: HTML, PDF, DOCX, DOC or plain text files, "
                                    "or http(s) URLs. Prints one JSON object per source with --json.")
     e.add_argument("sources", nargs="+", metavar="SOURCE")
     e.add_argument("--url", help="the page's original address (with a single file)")

@@ -303,14 +303,19 @@ class _Spool:
         self.hosts, self.years = hosts, years
         self.report_ids = report_ids or {}
         self.skip = skip_doc_ids or set()
-        self.buffers = {"documents": [], "document_metrics": [], "checks": []}
-        self.schemas = {"documents": B.DOCUMENTS, "document_metrics": B.DOCUMENT_METRICS,
-                        "checks": B.CHECKS}
+        self.buffers = {"pages": [], "documents": [], "document_metrics": [], "checks": []}
+        self.schemas = {"pages": B.PAGES, "documents": B.DOCUMENTS,
+                        "document_metrics": B.DOCUMENT_METRICS, "checks": B.CHECKS}
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.parses: list[dict] = []
         self.reports: list[_ReportDoc] = []
         self.doc_ids: set[str] = set()
         self.parsed = self.errors = self.filtered = 0
+
+    def add_page(self, row: dict) -> None:
+        self.buffers["pages"].append(row)
+        if len(self.buffers["pages"]) >= SPOOL_ROWS * 10:  # metadata only: small rows
+            self.flush("pages")
 
     def add(self, p: ParsedDoc) -> None:
         self.parsed += 1
@@ -370,9 +375,9 @@ class _Spool:
         if len(self.buffers["documents"]) >= SPOOL_ROWS:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, only: Optional[str] = None) -> None:
         for name, rows in self.buffers.items():
-            if not rows:
+            if not rows or (only and name != only):
                 continue
             table = pa.Table.from_pylist(rows, schema=self.schemas[name])
             if name not in self.writers:
@@ -431,6 +436,18 @@ def _first(docs: list[_ReportDoc], members: list[int], attr: str):
     return None
 
 
+def _title(docs: list[_ReportDoc], members: list[int], publisher: Optional[str]) -> Optional[str]:
+    """The first title (canonical copy first) that names the publisher, else the canonical
+    copy's: a page and its attached file are fetched in either order, and the file's own heading
+    often leaves the publisher out, so the canonical copy alone would make the title vary."""
+    clean = [i for i in members if not docs[i].item.spam_wrapped] or members
+    if publisher:
+        for i in clean:
+            if publisher in (docs[i].title or ""):
+                return docs[i].title
+    return _first(docs, members, "title")
+
+
 def postings(docs: list[_ReportDoc], members: list[int]) -> int:
     """Places a report was published: distinct URLs, not counting a file reached from another
     copy's page (a page and its attachment are one posting)."""
@@ -446,12 +463,13 @@ def _report_tables(docs: list[_ReportDoc], groups: list[ReportGroup]) -> tuple[p
             assign.append({"doc_id": docs[i].item.doc_id, "report_id": g.report_id,
                            "is_canonical": i == g.canonical})
         c = docs[g.canonical]
+        publisher = _first(docs, g.members, "publisher")
         reports.append({
-            "report_id": g.report_id, "publisher": _first(docs, g.members, "publisher"),
+            "report_id": g.report_id, "publisher": publisher,
             "region": _first(docs, g.members, "region"),
             "region_code": _first(docs, g.members, "region_code"),
             "year": _first(docs, g.members, "year"), "format": _first(docs, g.members, "format"),
-            "title": _first(docs, g.members, "title"),
+            "title": _title(docs, g.members, publisher),
             "published_date": _first(docs, g.members, "published_date"),
             "canonical_url": c.item.url, "canonical_doc_id": c.item.doc_id,
             "copies": postings(docs, g.members),
@@ -481,18 +499,18 @@ def _remove_stale_spools(db_path: Path) -> None:
         shutil.rmtree(d, ignore_errors=True)
 
 
-def _scan(records: Iterable, known_rids: set, known: set) -> tuple[list[dict], list, int]:
-    """New page rows, and the records to parse (each (URL, body) once). Metadata only: bodies
-    stay in the archive."""
-    pages, todo, seen, n = [], [], set(known), 0
+def _scan(spool: "_Spool", records: Iterable, known_rids: set, known: set) -> tuple[list, int]:
+    """New page rows into the spool, and the records to parse (each (URL, body) once).
+    Metadata only: bodies stay in the archive."""
+    todo, seen, n = [], set(known), 0
     for rec in records:
         n += 1
         if rec.record_id not in known_rids:
-            pages.append(page_row(rec))
+            spool.add_page(page_row(rec))
         if needs_parsing(rec, seen):
             seen.add((record_url(rec), rec.sha256))
             todo.append(rec)
-    return pages, todo, n
+    return todo, n
 
 
 def _parse_into(spool: _Spool, parsed: Iterable[ParsedDoc], known: set, total: int, progress) -> None:
@@ -524,7 +542,6 @@ def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[li
     years = set(years) if years else None
     hosts = HostRules(_load_portals() if portals is None else portals)
     known = set() if reparse else wh.known_parses(years)
-    pages, todo, n_records = _scan(records, wh.known_record_ids(), known)
     if reparse:  # everything is parsed again; earlier report ids carry over by (URL, body)
         existing, skip, old_ids = [], set(), wh.report_ids_by_body()
     else:
@@ -533,14 +550,14 @@ def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[li
     with tempfile.TemporaryDirectory(prefix=_spool_prefix(wh.db_path), dir=wh.db_path.parent) as tmp:
         spool = _Spool(Path(tmp), hosts, years, report_ids=old_ids, skip_doc_ids=skip)
         try:
+            todo, n_records = _scan(spool, records, wh.known_record_ids(), known)
             _timed(timings, "parse_seconds", _parse_into, spool, parsed_for(todo), known,
                    len(todo), progress)
             docs = existing + spool.reports
             assign, reports = _timed(timings, "dedupe_seconds", _dedupe, docs)
             t0 = time.monotonic()
             spooled = spool.tables()
-            batch = LoadBatch(pages=pa.Table.from_pylist(pages, schema=B.PAGES),
-                              documents=spooled["documents"],
+            batch = LoadBatch(pages=spooled["pages"], documents=spooled["documents"],
                               document_metrics=spooled["document_metrics"],
                               checks=spooled["checks"],
                               parses=pa.Table.from_pylist(spool.parses, schema=B.PARSES),

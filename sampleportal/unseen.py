@@ -242,10 +242,14 @@ def build(netlocs: dict) -> Net:
     add("main", "/upload/sfj2022.xls", Page(b"\xd0\xcf\x11\xe0 xls", "application/vnd.ms-excel"))
     attachments.append(main + "/upload/sfj2022.xls")
 
+    # the portal's old address on the mirror host: moved for good to the main host's home page
+    add("mirror", "/old/index.html", Page(b"", status=301, location=f"{main}/index.html"))
+
     never.append(f"{outside}/")
     net.expected = {"reports": reports, "attachments": attachments, "never": never,
                     "failing": [main + rows[4][0]], "huge": [main + "/upload/2023/slj2022.pdf"],
-                    "start_url": main + "/index.html", "root_url": main + "/", "hosts": dict(netlocs)}
+                    "start_url": main + "/index.html", "root_url": main + "/", "hosts": dict(netlocs),
+                    "moved_url": mirror + "/old/index.html"}
     return net
 
 

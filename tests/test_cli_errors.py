@@ -1,5 +1,6 @@
 """Bad input gets a one-line error and a non-zero exit, never a traceback."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -69,4 +70,17 @@ def test_fifty_megabyte_page_is_refused(cli, tmp_path):
 def test_html_without_a_body_is_refused(cli, tmp_path):
     p = tmp_path / "empty-body.html"
     p.write_text("<html><head><title>x</title><script>var a=1;</script></head><body></body></html>")
+    _assert_clean_failure(cli("extract", p))
+
+
+DOC_FIXTURES = Path(__file__).parent / "fixtures" / "doc"
+
+
+def test_ole2_spreadsheet_is_refused(cli):
+    _assert_clean_failure(cli("extract", DOC_FIXTURES / "not_word.xls"))
+
+
+def test_truncated_doc_is_refused(cli, tmp_path):
+    p = tmp_path / "cut.doc"
+    p.write_bytes((DOC_FIXTURES / "template_2019.doc").read_bytes()[:5000])
     _assert_clean_failure(cli("extract", p))

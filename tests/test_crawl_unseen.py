@@ -32,6 +32,7 @@ def run(tmp_path_factory):
     """Registry crawl twice (second is incremental), then a bare --start-url crawl."""
     archive = tmp_path_factory.mktemp("unseen")
     bare = tmp_path_factory.mktemp("unseen-bare")
+    moved = tmp_path_factory.mktemp("unseen-moved")
     with start_unseen_portal() as net:
         first = _crawl(archive, net.start_url, net.registry_path)
         rec1 = list(iter_records(archive))
@@ -40,9 +41,12 @@ def run(tmp_path_factory):
         rec2 = list(iter_records(archive))[len(rec1):]
         n_hits = len(net.hit_urls())
         third = _crawl(bare, net.root_url)  # the site root forwards to the home page by script
+        n_bare = len(net.hit_urls())
+        _crawl(moved, net.expected["moved_url"])  # an old address, 301 to the main host
         yield {"exp": net.expected, "first": first, "second": second, "third": third,
-               "rec1": rec1, "rec2": rec2, "hits": net.hit_urls(), "hits1": hits1,
-               "bare": list(iter_records(bare)), "bare_hits": net.hit_urls()[n_hits:]}
+               "rec1": rec1, "rec2": rec2, "hits": net.hit_urls()[:n_bare], "hits1": hits1,
+               "bare": list(iter_records(bare)), "bare_hits": net.hit_urls()[n_hits:n_bare],
+               "moved": list(iter_records(moved)), "moved_hits": net.hit_urls()[n_bare:]}
 
 
 def fetched(records):
@@ -242,3 +246,21 @@ def test_article_with_related_reports_is_not_a_listing():
 def test_hub_link_with_decorations_found():
     found = [Anchor("http://x.gov.cn/zwgk/", "·政府信息公开>>")]
     assert [l.url for l in hub_links(found)] == ["http://x.gov.cn/zwgk/"]
+
+
+def test_redirect_off_the_portal_is_archived_as_refused(run):
+    outside = run["exp"]["hosts"]["outside"]
+    refused = [r for r in run["rec1"] if r.url.endswith("/go/art_1_108.html")]
+    assert [(r.status, f"to a host not allowed: http://{outside}/" in (r.error or ""))
+            for r in refused] == [(None, True)]
+
+
+def test_start_url_that_moved_to_another_host_is_followed_there(run):
+    main = run["exp"]["hosts"]["main"]
+    wanted = {u for u in run["exp"]["reports"] if f"//{main}/" in u}
+    assert wanted - fetched(run["moved"]) == set()
+
+
+def test_start_url_that_moved_never_reaches_the_outside_host(run):
+    outside = run["exp"]["hosts"]["outside"]
+    assert not [u for u in run["moved_hits"] if f"//{outside}/" in u]

@@ -5,6 +5,7 @@ Every document goes through the real parser (transforms.extract) first, as in th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import opencc
@@ -235,3 +236,30 @@ def test_clean_copy_outranks_an_earlier_spam_wrapped_copy_on_a_start_url_host(se
     clean = item(seeds["000"], "http://127.0.0.2:8000/ndbg/1.html", fetched_at="2024-01-01T00:00:00", own_host=True)
     [group] = group_reports([mirror, clean])
     assert group.canonical == 1
+
+
+def test_two_settled_copies_kept_apart_by_an_earlier_run_stay_apart(seeds):
+    # An earlier run's grouping is not re-decided: only newcomers are compared.
+    a = item(seeds["000"], "http://www.a.gov.cn/1.html", report_id="r-a")
+    b = item(S2T.convert(seeds["000"]), "http://mirror.example.com/1.html", report_id="r-b")
+    a.settled = b.settled = True
+    assert sorted(g.report_id for g in group_reports([a, b])) == ["r-a", "r-b"]
+
+
+def test_newcomer_joining_two_settled_groups_by_exact_text_merges_them(seeds):
+    a = item(seeds["000"], "http://www.a.gov.cn/1.html", report_id="r-a")
+    b = item(seeds["000"], "http://www.a.gov.cn/2.html", report_id="r-b")
+    a.settled = b.settled = True
+    c = item(seeds["000"], "http://www.a.gov.cn/3.html")
+    assert [g.copies for g in group_reports([a, b, c])] == [3]
+
+
+def test_signature_of_another_length_matches_only_by_exact_text(seeds):
+    # A fingerprint from an older num_perm setting: not comparable by MinHash, not an error.
+    a = item(seeds["000"], "http://www.a.gov.cn/1.html")
+    b = item(wrapped(seeds["000"]), "http://mirror.example.com/1.html")
+    assert same_report(a, b)  # comparable, it would join
+    b.fingerprint = replace(b.fingerprint, minhash=b.fingerprint.minhash[:64])
+    c = item(seeds["000"], "http://www.a.gov.cn/2.html")
+    c.fingerprint = replace(c.fingerprint, minhash=c.fingerprint.minhash[:64])
+    assert sorted(g.copies for g in group_reports([a, b, c])) == [1, 2]

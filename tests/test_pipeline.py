@@ -255,3 +255,27 @@ def test_fingerprints_kept_for_dedupe_share_their_number_strings(archive, tmp_pa
     own, repost = by_url[OWN], by_url[REPOST]
     i = next(k for k, n in enumerate(own) if len(n) > 3)
     assert own[i] is repost[repost.index(own[i])]
+
+
+def _titled(url, title, spam=False):
+    from flows.pipeline import _ReportDoc
+    from transforms.dedupe import DedupeItem
+    from transforms.fingerprint import fingerprint
+    item = DedupeItem(doc_id=url, fingerprint=fingerprint(url), year=2024, publisher="淮安市人民政府",
+                      host="h", url=url, fetched_at="", spam_wrapped=spam)
+    return _ReportDoc(item, None, None, None, None, title, None)
+
+
+def test_report_title_names_the_publisher_whichever_copy_is_canonical():
+    from flows.pipeline import _title
+    docs = [_titled("http://a/file.pdf", "2024年政府信息公开工作年度报告"),
+            _titled("http://a/page", "淮安市人民政府2024年政府信息公开工作年度报告")]
+    assert [_title(docs, m, "淮安市人民政府") for m in ([0, 1], [1, 0])] == \
+        ["淮安市人民政府2024年政府信息公开工作年度报告"] * 2
+
+
+def test_report_title_never_comes_from_a_spam_wrapped_copy():
+    from flows.pipeline import _title
+    docs = [_titled("http://a/file.pdf", "2024年政府信息公开工作年度报告"),
+            _titled("http://shop/x", "手机壳商城-淮安市人民政府2024年政府信息公开工作年度报告", spam=True)]
+    assert _title(docs, [0, 1], "淮安市人民政府") == "2024年政府信息公开工作年度报告"

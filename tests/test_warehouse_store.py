@@ -153,6 +153,21 @@ def test_regrouping_moves_metrics_to_the_new_canonical(loaded):
     assert out.splitlines()[1:] == ["R1,d1", "R3,d2"]
 
 
+def test_new_canonical_copy_replaces_the_reports_metrics(loaded):
+    # A later run makes d2 the canonical copy of R1: R1's metrics are d2's, none of d1's.
+    rows = json.loads((FIXTURES / "batch.json").read_text(encoding="utf-8"))
+    assignments = [dict(a, is_canonical=(a["doc_id"] == "d2")) if a["report_id"] == "R1" else a
+                   for a in rows["assignments"]]
+    reports = [dict(rows["reports"][0], canonical_doc_id="d2"), rows["reports"][1]]
+    with Warehouse(loaded) as wh:
+        wh.load(wh.start_run("harvest", {}), fixture_batch(assignments=assignments, reports=reports))
+        wh.publish()
+    out = run_query(loaded, "SELECT (SELECT list(DISTINCT doc_id) FROM metrics WHERE report_id = 'R1') "
+                            "= ['d2'] AND (SELECT count(*) FROM metrics WHERE report_id = 'R1') = "
+                            "(SELECT count(*) FROM document_metrics WHERE doc_id = 'd2') AS ok", fmt="json")
+    assert json.loads(out) == [{"ok": True}]
+
+
 def test_first_run_of_a_report_is_kept(loaded):
     first = run_query(loaded, "SELECT first_run_id FROM reports WHERE report_id = 'R1'", fmt="csv")
     with Warehouse(loaded) as wh:

@@ -11,11 +11,13 @@ Pure functions: no I/O, no clock.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Sequence
 
-from .fingerprint import RULES, Fingerprint
+import numpy as np
+
+from .fingerprint import NUM_PERM, RULES, Fingerprint
 
 BANDS = int(RULES["lsh_bands"])
 GOV_SUFFIXES = tuple(RULES.get("government_host_suffixes") or ())
@@ -156,48 +158,121 @@ def same_report(a: DedupeItem, b: DedupeItem) -> bool:
     return _same(_Prepared.of(a), _Prepared.of(b))
 
 
-def _buckets(items: Sequence[DedupeItem]) -> Iterator[list[int]]:
-    """Groups of items sharing a text hash or one LSH band of their MinHash signatures."""
-    buckets: dict[tuple, list[int]] = {}
-    for i, it in enumerate(items):
-        buckets.setdefault(("sha", it.fingerprint.text_sha256), []).append(i)
-        if not it.fingerprint.length:
-            continue
-        sig = it.fingerprint.minhash
-        width = len(sig) // BANDS
-        for band in range(BANDS):
-            buckets.setdefault((band, sig[band * width:(band + 1) * width]), []).append(i)
-    return (m for m in buckets.values() if len(m) > 1)
+# The lowest text-similarity bar a pair must clear in _same, with the same publisher (or one
+# unknown) and with two different ones: a cheap vectorised prefilter before the full check.
+_BAR_SAME = min(RULES["text_similarity"], RULES["text_similarity_few_numbers"])
+_BAR_OTHER = min(RULES["text_similarity_other_publisher"], RULES["text_similarity_few_numbers"])
+_PREPARED_CACHE = 512  # documents whose number counts are kept between pair checks
 
 
-def _compatible_years(items: Sequence[DedupeItem], i: int, j: int) -> bool:
-    yi, yj = items[i].year, items[j].year
-    return yi is None or yj is None or yi == yj
+def _comparable(items: Sequence[DedupeItem]) -> np.ndarray:
+    """Which items take part in near matching: some text, and a signature of today's length."""
+    return np.array([bool(it.fingerprint.length) and len(it.fingerprint.minhash) == NUM_PERM * 4
+                     for it in items], dtype=bool)
+
+
+def _band_index(items: Sequence[DedupeItem], comparable: np.ndarray,
+                fresh: np.ndarray) -> dict[bytes, np.ndarray]:
+    """LSH band -> sorted item indexes. Only bands some fresh (unsettled) item has are kept:
+    pairs of two settled items are never compared, so a large warehouse costs no memory here."""
+    width = NUM_PERM * 4 // BANDS
+    keys = lambda it: (bytes([b]) + it.fingerprint.minhash[b * width:(b + 1) * width]
+                       for b in range(BANDS))
+    index: dict[bytes, list[int]] = {}
+    for i in np.flatnonzero(comparable & fresh):
+        for k in keys(items[i]):
+            index.setdefault(k, []).append(int(i))
+    for i in np.flatnonzero(comparable & ~fresh):
+        for k in keys(items[i]):
+            if k in index:
+                index[k].append(int(i))
+    return {k: np.array(sorted(v), dtype=np.int64) for k, v in index.items() if len(v) > 1}
+
+
+def _codes(values: Sequence) -> np.ndarray:
+    """Each value as a small integer, None or empty as -1 (unknown)."""
+    seen: dict = {}
+    return np.array([seen.setdefault(v, len(seen)) if v not in (None, "") else -1 for v in values],
+                    dtype=np.int64)
+
+
+def _candidates(i: int, items: Sequence[DedupeItem], index: dict, fresh: np.ndarray,
+                years: np.ndarray, publishers: np.ndarray, sigs: np.ndarray,
+                scratch: np.ndarray) -> np.ndarray:
+    """Items sharing a band with fresh item i, each unordered pair once (a fresh partner only
+    from the higher index), the year compatible and the text similar enough to be worth a
+    full check. Memory is one item's candidates, not the run's pairs."""
+    width = NUM_PERM * 4 // BANDS
+    fp = items[i].fingerprint
+    parts = [index.get(bytes([b]) + fp.minhash[b * width:(b + 1) * width]) for b in range(BANDS)]
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return parts
+    for p in parts:
+        scratch[p] = True
+    cand = np.flatnonzero(scratch)  # distinct and sorted, in time linear in the items
+    scratch[cand] = False
+    cand = cand[(cand > i) | ~fresh[cand]]
+    if years[i] >= 0:
+        cand = cand[(years[cand] < 0) | (years[cand] == years[i])]
+    if cand.size:
+        sim = (sigs[cand] == sigs[i]).mean(axis=1)
+        other = (publishers[cand] >= 0) & (publishers[i] >= 0) & (publishers[cand] != publishers[i])
+        cand = cand[sim >= np.where(other, _BAR_OTHER, _BAR_SAME)]
+    return cand
+
+
+class _PreparedCache:
+    """_Prepared per item, the most recent few kept: number counts are large and only pairs
+    that passed the similarity prefilter need them."""
+
+    def __init__(self, items: Sequence[DedupeItem], size: int = _PREPARED_CACHE):
+        self.items, self.size, self.data = items, size, OrderedDict()
+
+    def __getitem__(self, i: int) -> "_Prepared":
+        p = self.data.pop(i, None) or _Prepared.of(self.items[i])
+        self.data[i] = p
+        if len(self.data) > self.size:
+            self.data.popitem(last=False)
+        return p
 
 
 def cluster(items: Sequence[DedupeItem]) -> list[list[int]]:
-    """Partition item indexes into groups of copies, each group sorted, groups by first index."""
-    uf = _UnionFind(list(range(len(items))))
+    """Partition item indexes into groups of copies, each group sorted, groups by first index.
+
+    Edges: an earlier run's groups (settled items sharing a report_id); the same normalised
+    text; a pair sharing an LSH band that _same accepts; versions of one URL; a page and the
+    report file it links to. A pair of two settled items is never re-decided."""
+    n = len(items)
+    uf = _UnionFind(list(range(n)))
+    fresh = np.array([not it.settled for it in items], dtype=bool)
     first_of: dict[str, int] = {}
     for i, it in enumerate(items):
         if it.settled and it.report_id:
             uf.union(first_of.setdefault(it.report_id, i), i)
-    prepared: dict[int, _Prepared] = {}
-    checked: set[int] = set()
-    n = len(items)
-    for members in _buckets(items):
-        for x in range(len(members)):
-            i = members[x]
-            for j in members[x + 1:]:
-                key = i * n + j
-                if (items[i].settled and items[j].settled) or key in checked or uf.find(i) == uf.find(j):
-                    continue
-                checked.add(key)
-                if not _compatible_years(items, i, j):
-                    continue
-                a = prepared.get(i) or prepared.setdefault(i, _Prepared.of(items[i]))
-                b = prepared.get(j) or prepared.setdefault(j, _Prepared.of(items[j]))
-                if _same(a, b):
+    by_text: dict[str, list[int]] = {}
+    for i, it in enumerate(items):
+        by_text.setdefault(it.fingerprint.text_sha256, []).append(i)
+    for members in by_text.values():
+        pivot = next((i for i in members if fresh[i]), None)
+        if pivot is not None:
+            for i in members:
+                uf.union(pivot, i)
+    comparable = _comparable(items)
+    if comparable.any():
+        sigs = np.zeros((n, NUM_PERM), dtype="<u4")
+        for i in np.flatnonzero(comparable):
+            sigs[i] = items[i].fingerprint.signature()
+        years = np.array([-1 if it.year is None else it.year for it in items], dtype=np.int64)
+        publishers = _codes([it.publisher for it in items])
+        index = _band_index(items, comparable, fresh)
+        prepared = _PreparedCache(items)
+        scratch = np.zeros(n, dtype=bool)  # all False between calls
+        for i in np.flatnonzero(comparable & fresh):
+            i = int(i)
+            for j in _candidates(i, items, index, fresh, years, publishers, sigs, scratch):
+                j = int(j)
+                if uf.find(i) != uf.find(j) and _same(prepared[i], prepared[j]):
                     uf.union(i, j)
     linked = [_same_url_pairs(items)]
     if RULES.get("merge_linked_attachments", True):
@@ -207,7 +282,7 @@ def cluster(items: Sequence[DedupeItem]) -> list[list[int]]:
             if not (items[i].settled and items[j].settled):
                 uf.union(i, j)
     groups: dict[int, list[int]] = {}
-    for i in range(len(items)):
+    for i in range(n):
         groups.setdefault(uf.find(i), []).append(i)
     return sorted(groups.values(), key=lambda g: g[0])
 

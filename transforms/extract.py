@@ -23,6 +23,9 @@ def to_rawpage(raw: bytes, url: Optional[str] = None, content_type: Optional[str
     if kind == "docx":
         from .docx_source import docx_to_rawpage
         return docx_to_rawpage(raw)
+    if kind == "doc":
+        from .doc_source import doc_to_rawpage
+        return doc_to_rawpage(raw)
     if kind == "html":
         from .html_body import html_to_rawpage
         return html_to_rawpage(raw, url, content_type)

@@ -1,6 +1,6 @@
 """Metrics of the 2019 and 2021 template tables: 二 (主动公开), 三 (依申请), 四 (复议/诉讼).
 
-Tables come as grids (HTML with merged cells expanded, PDF, DOCX) or flattened to one cell per
+Tables come as grids (HTML with merged cells expanded, PDF, DOCX, DOC) or flattened to one cell per
 line in the prose (pages pasted from Word). Both are read into the same intermediate shapes
 and then matched by normalised labels (transforms/rules/template_<fmt>.yaml), never by position
 alone. A row or column that cannot be aligned gives nothing: prefer no value to a wrong one.

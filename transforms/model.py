@@ -30,7 +30,7 @@ class Block:
 
 @dataclass
 class RawPage:
-    """A source converted to blocks, before cleaning. kind: html | pdf | docx | text."""
+    """A source converted to blocks, before cleaning. kind: html | pdf | docx | doc | text."""
     kind: str
     blocks: list[Block]
     title: Optional[str] = None  # <title>/<h1> or first heading as found

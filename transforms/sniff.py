@@ -20,7 +20,7 @@ def sniff_kind(raw: bytes, url: Optional[str] = None, content_type: Optional[str
             return "binary"
         return "docx" if any(n.startswith("word/") for n in names) else "binary"
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return "doc"  # legacy Word/WPS (OLE2): not parsed
+        return "doc"  # OLE2: Word 97-2003/WPS .doc; other OLE2 files (.xls) are refused by doc_source
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM: look at the decoded text
         head = raw[:4096].decode("utf-16", errors="replace").encode("utf-8").lstrip(b"\r\n\t ")
         return "html" if any(m in head[:2048].lower() for m in _HTML_MARKERS) else "text"

@@ -126,7 +126,8 @@ class ReportsSpider(scrapy.Spider):
             for url in urls:
                 self.budget[portal.id] += 1
                 self._first_time(url)
-                meta = {"portal_id": portal.id, "kind": "listing", "chain": 0, "stale": 0}
+                meta = {"portal_id": portal.id, "kind": "listing", "chain": 0, "stale": 0,
+                        "start": True}
                 yield Request(url, callback=self.parse_listing, errback=self.on_error, dont_filter=True,
                               headers=self._conditional(url, meta), meta=meta)
 
@@ -140,12 +141,30 @@ class ReportsSpider(scrapy.Spider):
     def request_allowed(self, request: Request) -> bool:
         if any(p.allows(request.url) for p in self.portals):
             return True
+        if self._adopt_start_redirect(request):
+            return True
         # Attachments may live on a file host; only ones linked from an allowed page get here
         # (and that host's robots.txt, which Scrapy asks for first).
         parts = urlsplit(request.url)
         if parts.netloc.lower() not in self.attachment_hosts:
             return False
         return request.meta.get("kind") == "attachment" or parts.path == "/robots.txt"
+
+    def _adopt_start_redirect(self, request: Request) -> bool:
+        """A start URL redirected to another host (a portal that moved to a new name): the
+        host it lands on is the portal's from now on. Only a start request's own redirect
+        chain counts; a link that redirects off the portal is still refused."""
+        meta = request.meta
+        if not (meta.get("start") and meta.get("redirect_urls")):
+            return False
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return False
+        portal = self._portal(meta["portal_id"])
+        portal.allowed_hosts.append(parts.netloc.lower())
+        self.logger.warning("start URL %s redirects to %s: %s is crawled as part of %s",
+                            meta["redirect_urls"][0], request.url, parts.netloc, portal.id)
+        return True
 
     def _portal(self, portal_id: str) -> Portal:
         return next(p for p in self.portals if p.id == portal_id)
