@@ -410,9 +410,36 @@ def _compact(fp: Fingerprint) -> Fingerprint:
     return replace(fp, numbers=tuple(sys.intern(n) for n in fp.numbers))
 
 
-def _existing_report_docs(wh: Warehouse) -> list[_ReportDoc]:
+def _near(new: list[_ReportDoc]) -> dict:
+    """What finds the warehouse's documents that may group with this run's: their text hashes,
+    URLs, linking pages and LSH bands (transforms.dedupe's banding)."""
+    from transforms.dedupe import BANDS
+    from transforms.fingerprint import NUM_PERM
+    width = NUM_PERM * 4 // BANDS
+    docs = {"text_sha256": [], "url": [], "referer": []}
+    bands = {"band": [], "key": []}
+    for d in new:
+        it = d.item
+        docs["text_sha256"].append(it.fingerprint.text_sha256)
+        docs["url"].append(it.url)
+        docs["referer"].append(it.referer)
+        sig = it.fingerprint.minhash
+        if it.fingerprint.length and len(sig) == width * BANDS:
+            for b in range(BANDS):
+                bands["band"].append(b)
+                bands["key"].append(sig[b * width:(b + 1) * width].hex().upper())
+    return {"docs": pa.table(docs, schema=pa.schema([("text_sha256", pa.string()),
+                                                     ("url", pa.string()), ("referer", pa.string())])),
+            "bands": pa.table(bands, schema=pa.schema([("band", pa.int64()), ("key", pa.string())])),
+            "band_width": width, "band_count": BANDS}
+
+
+def _existing_report_docs(wh: Warehouse, new: Optional[list[_ReportDoc]] = None) -> list[_ReportDoc]:
+    """The warehouse's report documents as dedupe items: all, or (given this run's) only the
+    reports that may change."""
     out = []
-    for r in wh.report_documents().to_pylist():
+    table = wh.report_documents(None if new is None else _near(new))
+    for r in table.to_pylist():
         fp = Fingerprint(text_sha256=r["text_sha256"], minhash=bytes(r["minhash"] or b""),
                          numbers=tuple(sys.intern(n) for n in (r["numbers"] or "").split()),
                          length=r["text_length"] or 0)  # only zero or not matters to dedupe
@@ -543,9 +570,9 @@ def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[li
     hosts = HostRules(_load_portals() if portals is None else portals)
     known = set() if reparse else wh.known_parses(years)
     if reparse:  # everything is parsed again; earlier report ids carry over by (URL, body)
-        existing, skip, old_ids = [], set(), wh.report_ids_by_body()
+        skip, old_ids = set(), wh.report_ids_by_body()
     else:
-        existing, skip, old_ids = _existing_report_docs(wh), wh.doc_ids(), {}
+        skip, old_ids = wh.doc_ids(), {}
     _remove_stale_spools(wh.db_path)
     with tempfile.TemporaryDirectory(prefix=_spool_prefix(wh.db_path), dir=wh.db_path.parent) as tmp:
         spool = _Spool(Path(tmp), hosts, years, report_ids=old_ids, skip_doc_ids=skip)
@@ -553,6 +580,7 @@ def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[li
             todo, n_records = _scan(spool, records, wh.known_record_ids(), known)
             _timed(timings, "parse_seconds", _parse_into, spool, parsed_for(todo), known,
                    len(todo), progress)
+            existing = [] if reparse else _existing_report_docs(wh, spool.reports)
             docs = existing + spool.reports
             assign, reports = _timed(timings, "dedupe_seconds", _dedupe, docs)
             t0 = time.monotonic()

@@ -279,3 +279,35 @@ def test_report_title_never_comes_from_a_spam_wrapped_copy():
     docs = [_titled("http://a/file.pdf", "2024年政府信息公开工作年度报告"),
             _titled("http://shop/x", "手机壳商城-淮安市人民政府2024年政府信息公开工作年度报告", spam=True)]
     assert _title(docs, [0, 1], "淮安市人民政府") == "2024年政府信息公开工作年度报告"
+
+
+def _two_stage_archive(path: Path, shared_dir, stage: int) -> None:
+    s0, s1, s3 = seed(shared_dir, "000"), seed(shared_dir, "001"), seed(shared_dir, "003")
+    pages = [[(OWN, s0, "xh"), ("http://www.sanyuan.gov.cn/r.html", s1, "sy")],
+             [(MIRROR, S2T.convert(s0), None), (ONLY_SPAM, s3, None)]][stage]
+    with ArchiveWriter(path) as w:
+        for n, (url, text, portal) in enumerate(pages):
+            w.add_response(url=url, final_url=url, status=200, headers=TEXT, body=text.encode("utf-8"),
+                           kind="detail", portal_id=portal, fetched_at=f"2024-01-0{stage + 1}T00:0{n}:00Z")
+
+
+def _reports(db) -> list:
+    return rows(db, "SELECT report_id, copies, canonical_doc_id, (SELECT count(*) FROM metrics m "
+                    "WHERE m.report_id = r.report_id) AS metrics FROM reports r ORDER BY 1")
+
+
+def test_later_run_regroups_only_what_it_touches_and_equals_one_run(tmp_path, shared_dir):
+    staged, whole = tmp_path / "staged", tmp_path / "whole"
+    _two_stage_archive(staged, shared_dir, 0)
+    process_archive(staged, tmp_path / "a.duckdb", workers=1, portals=PORTALS)
+    first = {r["report_id"]: r for r in rows(tmp_path / "a.duckdb", "SELECT * FROM reports")}
+    _two_stage_archive(staged, shared_dir, 1)
+    counts = process_archive(staged, tmp_path / "a.duckdb", workers=1, portals=PORTALS)
+    for stage in (0, 1):
+        _two_stage_archive(whole, shared_dir, stage)
+    process_archive(whole, tmp_path / "b.duckdb", workers=1, portals=PORTALS)
+    after = {r["report_id"]: r for r in rows(tmp_path / "a.duckdb", "SELECT * FROM reports")}
+    untouched = [rid for rid in first if after[rid]["copies"] == 1]
+    assert (counts["report_documents"], counts["reports_new"], _reports(tmp_path / "a.duckdb"),
+            [first[r] == after[r] for r in untouched]) == \
+        (3, 1, _reports(tmp_path / "b.duckdb"), [True])

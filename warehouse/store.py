@@ -184,16 +184,44 @@ class Warehouse:
             keep.add((url, sha))
         return keep
 
-    def report_documents(self) -> pa.Table:
-        """The report documents already loaded, with what dedupe needs (no texts)."""
-        return self.con.sql(
-            "SELECT doc_id, url, host, portal_id, text_sha256, minhash, numbers, year, publisher, "
-            "region, region_code, format, title, published_date, "
-            "strftime(fetched_at, '%Y-%m-%dT%H:%M:%S.%f') AS fetched_at, "
-            "own_host, government_host, report_id, referer, length(text) AS text_length, "
-            "doc_id IN (SELECT doc_id FROM document_metrics) AS has_metrics, "
-            "coalesce(spam_removed, '[]') NOT IN ('', '[]') AS spam_wrapped FROM documents "
-            "WHERE is_annual_report AND report_id IS NOT NULL ORDER BY doc_id").to_arrow_table()
+    def report_documents(self, near: Optional[dict] = None) -> pa.Table:
+        """The report documents already loaded, with what dedupe needs (no texts).
+
+        With `near` ({"docs": text_sha256/url/referer, "bands": band/key (hex)} of this run's
+        report documents, as Arrow tables, and band_width (bytes)/band_count) only the reports that could change are read: those with a
+        document sharing a text hash, an LSH band, a URL, a linking page or a sibling link with
+        a new one, each with all its documents. A nightly run then holds in memory what it
+        brings, not the whole warehouse."""
+        cols = ("SELECT doc_id, url, host, portal_id, text_sha256, minhash, numbers, year, publisher, "
+                "region, region_code, format, title, published_date, "
+                "strftime(fetched_at, '%Y-%m-%dT%H:%M:%S.%f') AS fetched_at, "
+                "own_host, government_host, report_id, referer, length(text) AS text_length, "
+                "doc_id IN (SELECT doc_id FROM document_metrics) AS has_metrics, "
+                "coalesce(spam_removed, '[]') NOT IN ('', '[]') AS spam_wrapped FROM documents "
+                "WHERE is_annual_report AND report_id IS NOT NULL")
+        if near is None:
+            return self.con.sql(cols + " ORDER BY doc_id").to_arrow_table()
+        con, width, bands = self.con, int(near["band_width"]), int(near["band_count"])
+        con.register("near_docs", near["docs"])
+        con.register("near_bands", near["bands"])
+        try:
+            return con.sql(cols + " AND report_id IN (SELECT DISTINCT d.report_id FROM documents d WHERE "
+                           "d.is_annual_report AND d.report_id IS NOT NULL AND ("
+                           " d.text_sha256 IN (SELECT text_sha256 FROM near_docs)"
+                           " OR d.url IN (SELECT url FROM near_docs)"
+                           " OR d.url IN (SELECT referer FROM near_docs)"
+                           " OR d.referer IN (SELECT url FROM near_docs)"
+                           " OR d.referer IN (SELECT referer FROM near_docs))"
+                           " UNION SELECT DISTINCT d.report_id FROM ("
+                           "  SELECT report_id, r.i AS band,"
+                           f"  substr(hex(minhash), r.i * {2 * width} + 1, {2 * width}) AS key"
+                           f"  FROM documents, range({bands}) r(i) WHERE is_annual_report"
+                           f"  AND report_id IS NOT NULL AND octet_length(minhash) = {width * bands}) d"
+                           " JOIN near_bands b ON d.band = b.band AND d.key = b.key)"
+                           " ORDER BY doc_id").to_arrow_table()
+        finally:
+            con.unregister("near_docs")
+            con.unregister("near_bands")
 
     def report_ids_by_body(self) -> dict[tuple[str, str], str]:
         """(url, body sha256) -> report_id, to keep ids across a full re-parse."""
@@ -259,6 +287,13 @@ class Warehouse:
     def _apply(self, run_id: str, replace_parsed: bool) -> dict:
         con = self.con
         q = lambda sql, *p: con.execute(sql, list(p))  # noqa: E731
+        # The reports this run regroups: those its assigned documents belonged to (before they
+        # are reassigned) and those it brings; after a full re-parse, every report. Nothing
+        # else is touched, so a run's cost follows what it brings.
+        q("CREATE OR REPLACE TEMP TABLE touched AS SELECT report_id FROM new_reports UNION "
+          + ("SELECT report_id FROM reports" if replace_parsed else
+             "SELECT DISTINCT report_id FROM documents WHERE report_id IS NOT NULL "
+             "AND doc_id IN (SELECT doc_id FROM new_assignments)"))
         before = q("SELECT count(*) FROM pages").fetchone()[0]
         q("INSERT INTO pages BY NAME SELECT n.*, ? AS run_id FROM new_pages n "
           "WHERE n.record_id NOT IN (SELECT record_id FROM pages)", run_id)
@@ -298,34 +333,42 @@ class Warehouse:
         # Like metrics, a report's checks are those of its canonical copy.
         q("UPDATE checks SET report_id = CASE WHEN d.is_canonical THEN d.report_id END "
           "FROM documents d WHERE checks.doc_id = d.doc_id "
+          "AND d.doc_id IN (SELECT doc_id FROM new_assignments) "
           "AND checks.report_id IS DISTINCT FROM (CASE WHEN d.is_canonical THEN d.report_id END)")
-        reports_before = {r[0] for r in q("SELECT report_id FROM reports").fetchall()}
-        q("CREATE OR REPLACE TEMP TABLE old_reports AS SELECT report_id, first_run_id FROM reports")
-        q("DELETE FROM reports")
+        reports_before = q("SELECT count(*) FROM reports WHERE report_id NOT IN "
+                           "(SELECT report_id FROM touched)").fetchone()[0]
+        touched_before = {r[0] for r in q("SELECT report_id FROM reports WHERE report_id IN "
+                                          "(SELECT report_id FROM touched)").fetchall()}
+        q("CREATE OR REPLACE TEMP TABLE old_reports AS SELECT report_id, first_run_id FROM reports "
+          "WHERE report_id IN (SELECT report_id FROM touched)")
+        q("DELETE FROM reports WHERE report_id IN (SELECT report_id FROM touched)")
         q("INSERT INTO reports BY NAME SELECT n.*, coalesce(o.first_run_id, ?) AS first_run_id "
           "FROM new_reports n LEFT JOIN old_reports o USING (report_id)", run_id)
         self._sync_metrics()
         q("UPDATE pages SET doc_id = p.doc_id FROM parses p "
           "WHERE pages.doc_id IS NULL AND p.doc_id IS NOT NULL "
           "AND p.url = coalesce(pages.final_url, pages.url) AND p.sha256 = pages.sha256")
-        reports_after = {r[0] for r in q("SELECT report_id FROM reports").fetchall()}
+        touched_after = {r[0] for r in q("SELECT report_id FROM reports WHERE report_id IN "
+                                         "(SELECT report_id FROM touched)").fetchall()}
+        q("DROP TABLE touched")
         return {"pages_new": pages_new, "documents_new": docs_new,
-                "reports_total": len(reports_after),
-                "reports_new": len(reports_after - reports_before),
+                "reports_total": reports_before + len(touched_after),
+                "reports_new": len(touched_after - touched_before),
                 "metrics_total": q("SELECT count(*) FROM metrics").fetchone()[0]}
 
     def _sync_metrics(self) -> None:
-        """metrics = the metrics of each report's canonical copy. Only what changed is touched
-        (a report whose canonical copy changed, a new report): a run costs what it brings,
-        not what the warehouse already holds."""
+        """metrics = the metrics of each report's canonical copy, for the reports this run
+        regrouped (temp table `touched`); a pair already loaded is left as it is."""
         q = self.con.execute
         q("CREATE OR REPLACE TEMP TABLE canon AS SELECT report_id, doc_id FROM documents "
-          "WHERE is_canonical AND report_id IS NOT NULL "
+          "WHERE is_canonical AND report_id IN (SELECT report_id FROM touched) "
           "AND report_id IN (SELECT report_id FROM reports)")
-        q("DELETE FROM metrics WHERE NOT EXISTS (SELECT 1 FROM canon c "
+        q("DELETE FROM metrics WHERE report_id IN (SELECT report_id FROM touched) "
+          "AND NOT EXISTS (SELECT 1 FROM canon c "
           "WHERE c.report_id = metrics.report_id AND c.doc_id = metrics.doc_id)")
         q("CREATE OR REPLACE TEMP TABLE canon_missing AS SELECT report_id, doc_id FROM canon "
-          "EXCEPT SELECT DISTINCT report_id, doc_id FROM metrics")
+          "EXCEPT SELECT DISTINCT report_id, doc_id FROM metrics "
+          "WHERE report_id IN (SELECT report_id FROM touched)")
         q("INSERT INTO metrics BY NAME SELECT c.report_id, m.* FROM canon_missing c "
           "JOIN document_metrics m USING (doc_id)")
         q("DROP TABLE canon")
