@@ -340,11 +340,21 @@ def listing_in_disguise(links: Iterable[Link], url: str) -> bool:
 def hub_links(anchor_list: Iterable[Anchor]) -> list[Link]:
     """Links to a disclosure hub (政府信息公开 and the like): followed one hop from a start page
     to reach a report column the home page does not link directly."""
-    hubs = set(RULES["hub_texts"])
+    return _menu_links(anchor_list, RULES["hub_texts"])
+
+
+def notice_links(anchor_list: Iterable[Anchor]) -> list[Link]:
+    """Links to an announcement column (通知公告 and the like), where reports get reposted."""
+    return _menu_links(anchor_list, RULES["notice_texts"])
+
+
+def _menu_links(anchor_list: Iterable[Anchor], texts: Iterable[str]) -> list[Link]:
+    """Links whose whole text (menu marks aside) is one of `texts`, each URL once."""
+    wanted = set(texts)
     out, seen = [], set()
     for a in anchor_list:
         text = _EDGE_MARKS.sub("", a.text)  # "政府信息公开>>", "·信息公开"
-        if text in hubs and a.url not in seen:
+        if text in wanted and a.url not in seen:
             seen.add(a.url)
             out.append(Link(a.url, a.text, "listing", None))
     return out

@@ -80,6 +80,7 @@ def build(netlocs: dict) -> Net:
         "<ul class=\"menu\"><li><a href=\"/xwzx/\">新闻中心</a></li>"
         "<li><a href=\"/zwgk/index.html\">政府信息公开</a></li>"
         "<li><a href=\"/xwzx/2023/art_77.html\">区政府召开2023年政府信息公开工作年度报告编制工作培训会</a></li>"
+        "<li><a href=\"/tzgg/index.html\">通知公告</a></li><li><a href=\"/gsgg/index.html\">公示公告</a></li>"
         f"<li><a href=\"{outside}/\">上级政府网站</a></li></ul>")))
     # the site root forwards to the home page by script only (no <a> at all)
     add("main", "/", b"<html><head><script type=\"text/javascript\">window.location.href = \"index.html\";"
@@ -241,6 +242,20 @@ def build(netlocs: dict) -> Net:
     add("main", "/col/list.jsp?catid=12&pageIndex=1", P[("main", "/col/list.jsp?catid=12")].body)
     add("main", "/upload/sfj2022.xls", Page(b"\xd0\xcf\x11\xe0 xls", "application/vnd.ms-excel"))
     attachments.append(main + "/upload/sfj2022.xls")
+
+    # ---- announcement columns: one reposts a report (same page, second URL), one holds notices only
+    add("main", "/tzgg/index.html", _html("通知公告", (
+        "<ul><li><a href=\"/tzgg/2024/art_1_101.html\">某区人民政府办公室2023年政府信息公开工作年度报告</a>"
+        "<span>2024-01-21</span></li><li><a href=\"/tzgg/2024/art_5_1.html\">关于开展政务公开培训的通知</a>"
+        "<span>2024-01-19</span></li></ul>")))
+    add("main", "/tzgg/2024/art_1_101.html", P[("main", "/art/2024/1/20/art_1_101.html")])
+    add("main", "/tzgg/2024/art_5_1.html", _detail("关于开展政务公开培训的通知"))
+    reports.append(main + "/tzgg/2024/art_1_101.html")
+    never.append(main + "/tzgg/2024/art_5_1.html")
+    add("main", "/gsgg/index.html", _html("公示公告", (
+        "<ul><li><a href=\"/gsgg/2024/art_6_1.html\">2024年区级预算公示</a><span>2024-01-19</span></li></ul>"
+        "<a href=\"index_1.html\">下一页</a>")))
+    never += [main + "/gsgg/2024/art_6_1.html", main + "/gsgg/index_1.html"]
 
     # the portal's old address on the mirror host: moved for good to the main host's home page
     add("mirror", "/old/index.html", Page(b"", status=301, location=f"{main}/index.html"))

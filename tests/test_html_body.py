@@ -313,3 +313,26 @@ def test_more_cms_body_classes_are_containers(cls):
     html = (f"<html><body><div class='side'><p>{'全区各部门认真落实政务公开各项要求。' * 3}</p></div>"
             f"<div class='{cls}'><p>{'2019年，全区共主动公开政府信息5321条。' * 5}</p></div></body></html>")
     assert html_to_rawpage(html.encode("utf-8")).meta["body_from"] == "container"
+
+
+def _around_body(top: str, side: str = "", paragraphs: int = 25) -> bytes:
+    para = "<p>2019年，全区认真贯彻落实政务公开决策部署，围绕群众关心的热点问题，进一步推进重点领域信息公开。</p>"
+    body = text_to_body_html(REPORT)
+    return (f"<html><head><meta charset=\"utf-8\"><title>{TITLE}</title></head><body>"
+            f"<div class=\"top\">{top}</div><div class=\"side\">{side}</div>"
+            f"<h1>{TITLE}</h1><div class=\"body\">{para * paragraphs}{body}</div>"
+            "<div class=\"foot\">主办单位：青山区人民政府办公室</div></body></html>").encode("utf-8")
+
+
+def test_casino_banner_outside_a_long_body_is_recorded_as_spam():
+    from transforms.extract import extract
+    doc = extract(_around_body("澳门新葡京娱乐场 | 百家乐 | 真人荷官 | 注册送88元 | 体育投注"),
+                  "http://m.example.com/1.html", "text/html")
+    assert doc.spam_removed == ["澳门新葡京娱乐场 | 百家乐 | 真人荷官 | 注册送88元 | 体育投注"]
+
+
+def test_one_headline_about_fighting_gambling_beside_a_body_is_not_spam():
+    from transforms.extract import extract
+    doc = extract(_around_body("首页 | 政务公开 | 办事服务", side="我区开展打击网上赌场专项行动"),
+                  "http://www.qs.gov.cn/1.html", "text/html")
+    assert doc.spam_removed == []

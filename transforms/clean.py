@@ -83,15 +83,16 @@ def clean_page(raw: RawPage) -> Page:
     convention = normalise.pick_convention(all_text) if traditional else None
     lines = [_normalise_block(b, convention) for b in lines]
     lines, pinyin_warnings = strip_pinyin(lines)
-    title = _normalise_title(raw.title, convention)
+    spam: list[str] = []
+    title = _normalise_title(raw.title, convention, spam)
     published = raw.meta.get("published_date") or normalise.find_printed_date(
         "\n".join(b.text for b in lines[:60]))
 
     lines = [b for b in (_repair_spacing(b) for b in lines) if b.text]
     lines = drop_page_furniture(lines, raw.kind)
-    spam: list[str] = []
     lines = remove_spam(lines, spam)
     record_aside_spam(raw.meta.get("aside_text") or [], convention, spam)
+    record_outside_spam(raw.meta.get("outside_text") or [], convention, spam)
     lines = remove_chrome(lines)
     lines = join_split_figures(lines)
     lines = join_broken_lines(lines, wrap_width(lines) if raw.kind == "pdf" else None)
@@ -130,12 +131,12 @@ def _normalise_block(b: Block, convention: Optional[str]) -> Block:
     return Block(norm(b.text), page_no=b.page_no)
 
 
-def _normalise_title(title: Optional[str], convention: Optional[str]) -> Optional[str]:
+def _normalise_title(title: Optional[str], convention: Optional[str], removed: list[str]) -> Optional[str]:
     if not title:
         return None
     if convention:
         title = normalise.to_simplified(title, convention)
-    title = cut_inline_spam(normalise.normalise_line(title), [])
+    title = cut_inline_spam(normalise.normalise_line(title), removed)
     return title.strip() or None
 
 
@@ -339,6 +340,23 @@ def record_aside_spam(texts: list[str], convention: Optional[str], removed: list
     for t in texts:
         if cut_inline_spam(t, removed, rules) == t and len(t) < SPAM["spam_line_max"] and _SPAM_LINE_WORDS.search(t):
             removed.append(t)
+
+
+def record_outside_spam(lines: list[str], convention: Optional[str], removed: list[str]) -> None:
+    """Record a spam wrapper the body extractor left outside the body (a casino banner, an ad
+    strip): visible lines around the body that name gambling or porn. It takes at least
+    SPAM["outside_min_words"] different such words, so a government page whose sidebar carries
+    one headline about fighting gambling is not a mirror."""
+    if not lines:
+        return
+    joined = normalise.to_simplified("\n".join(lines), convention or "tw2s")
+    hits = []
+    for line in (normalise.normalise_line(t) for t in joined.split("\n")):
+        words = {m.group(0).lower() for m in _SPAM_LINE_WORDS.finditer(line)}
+        if words:
+            hits.append((line, words))
+    if len(set().union(*(w for _, w in hits))) >= SPAM["outside_min_words"] if hits else False:
+        removed.extend(line for line, _ in hits)
 
 
 def cut_inline_spam(text: str, removed: list[str], rules=None) -> str:

@@ -78,11 +78,13 @@ def html_to_rawpage(raw: bytes, url: Optional[str] = None, content_type: Optiona
             title = own
         else:
             blocks.insert(0, Block(title))
+    whole = page_text(tree)
     if "published_date" not in meta:
-        printed = find_printed_date(page_text(tree))
+        printed = find_printed_date(whole)
         if printed:
             meta["published_date"] = printed
-    meta.update(encoding=codec, body_from=how, aside_text=aside)
+    meta.update(encoding=codec, body_from=how, aside_text=aside,
+                outside_text=outside_lines(whole, blocks))
     warnings = ["no body element recognised: the whole page was read"] if how == "page" else []
     return RawPage(kind="html", blocks=blocks, title=title, meta=meta, warnings=warnings)
 
@@ -391,6 +393,21 @@ def _match_table(el, raw_tables: list) -> Optional[list]:
     rows = [[_WS.sub(" ", "".join(c.itertext())).strip() for c in r.iter("cell")] for r in el.iter("row")]
     width = max((len(r) for r in rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows if any(r)]
+
+
+def outside_lines(whole: str, blocks: list[Block]) -> list[str]:
+    """The page's visible lines that did not make it into the body (banners, ads and menus
+    around it), for cleaning to check for a spam wrapper. Short lines only, at most a few
+    hundred: a body that was not recognised is not spam."""
+    body = {_WS.sub(" ", line).strip() for b in blocks for line in b.text.split("\n")}
+    out = []
+    for line in whole.split("\n"):
+        line = _WS.sub(" ", line).strip()
+        if line and line not in body and len(line) <= RULES["outside_text_max"]:
+            out.append(line)
+            if len(out) >= RULES["aside_links_max"]:
+                break
+    return out
 
 
 def page_text(tree) -> str:

@@ -20,7 +20,7 @@ from crawler import cms
 from crawler.archive import ArchiveError, known_urls, read_body
 from crawler.discover import (Anchor, Link, anchors, classify, decode_html, hub_links, is_page_link,
                               listing_in_disguise, looks_like_listing_url, may_link_attachment,
-                              script_redirect, wants_hub)
+                              notice_links, script_redirect, wants_hub)
 from crawler.registry import Portal, load_portals, missing_years
 
 LISTING_PRIORITY = 10
@@ -179,6 +179,8 @@ class ReportsSpider(scrapy.Spider):
         found = anchors(text, response.url) + cms.hanweb_records(text, response.url)
         links = classify(found)
         yield from self._follow_reports(response, portal, links)
+        if meta.get("chain", 0) == 0 or meta.get("hub"):
+            yield from self._notice_columns(response, portal, found)
         if meta.get("hub"):
             # A disclosure hub: only its report columns, never its pagination or further hubs.
             for link in links:
@@ -331,9 +333,20 @@ class ReportsSpider(scrapy.Spider):
         self.scheduled.add(key)
         return True
 
+    def _notice_columns(self, response: Response, portal: Portal, found: list[Anchor]):
+        """A start page's or hub's announcement columns, where reports get reposted: listings
+        already stale, so paging stops at the first page that brings no new report link."""
+        for link in notice_links(found):
+            if portal.allows(link.url):
+                req = self._listing_request(response, portal, link.url, link.text,
+                                            stale=self.stale_limit - 1)
+                if req is not None:
+                    yield req
+
     def _listing_request(self, response: Response, portal: Portal, url: str, text: str,
                          page: Optional[cms.PageRequest] = None, hub: bool = False,
-                         column: bool = False, restart: bool = False) -> Optional[Request]:
+                         column: bool = False, restart: bool = False,
+                         stale: Optional[int] = None) -> Optional[Request]:
         if not self._first_time(url, page.formdata if page else ()):
             return None
         parts = urlsplit(url)
@@ -347,7 +360,7 @@ class ReportsSpider(scrapy.Spider):
             return None
         meta = {"portal_id": portal.id, "kind": "listing", "anchor_text": text or None,
                 "chain": response.meta.get("chain", 0) + (0 if restart else 1),
-                "stale": 0 if column else response.meta.get("stale", 0),
+                "stale": stale if stale is not None else 0 if column else response.meta.get("stale", 0),
                 "hub": hub}
         # Listings first: they reveal the rest of the frontier, and a 下一页 chain is sequential.
         if page is not None and page.method == "POST":
