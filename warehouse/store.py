@@ -93,6 +93,10 @@ class Warehouse:
             # We hold the lock, so a run still marked running belongs to a writer that died.
             self.con.execute("UPDATE runs SET status = 'aborted' WHERE status = 'running'")
             self._cap_memory()
+            if not snapshot_path(self.db_path).is_file():
+                # A first harvest holds the file for its whole run: readers get the (empty)
+                # tables at once instead of a lock error.
+                self.publish()
         except Exception:
             self.close()
             raise
