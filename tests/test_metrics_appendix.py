@@ -87,3 +87,22 @@ def test_row_per_line_table():
     assert {m.key: m.value for m in ms} == {
         "applications_received": 26, "applications_in_person": 4, "applications_online": 22,
         "reconsideration_total": 1, "litigation_total": 0}
+
+
+def _without_units(grid):
+    unit = [str(c) for c in grid[0]].index("单位")
+    return [[c for i, c in enumerate(row) if i != unit] for row in grid]
+
+
+def test_money_without_a_printed_unit_is_not_loaded():
+    case = GRIDS["with_cumulative"]
+    ms = appendix_metrics(_grid_page(_without_units(case["grid"])),
+                          Classification(True, year=case["year"], format="pre2019"))
+    assert [m.key for m in ms if m.key in ("fees_collected", "budget")] == []
+
+
+def test_money_with_its_unit_in_the_label_is_loaded():
+    case = GRIDS["with_cumulative"]
+    grid = [[c + "（万元）" if "费用" in c else c for c in row] for row in _without_units(case["grid"])]
+    ms = appendix_metrics(_grid_page(grid), Classification(True, year=case["year"], format="pre2019"))
+    assert [(m.key, m.value) for m in ms if m.key == "fees_collected"] == [("fees_collected", 200)]

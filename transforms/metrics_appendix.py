@@ -25,6 +25,16 @@ _MONEY = _RULES["money"]
 _LEADING = re.compile(r"^(?:其中[:]?|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、)]|[①-⑳])")
 _REMARK = re.compile(r"\([^)]*\)")
 _YEAR_CELL = re.compile(r"^((?:19|20)\d\d)年?度?(?:统计数|数据|数量)?$")
+_MONEY_KEYS = frozenset(_RULES["money_keys"])
+_LABEL_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[）)]")
+
+
+def _label_unit(label: str) -> str:
+    """A unit printed in the row label itself: "收取的费用（万元）"."""
+    m = _LABEL_UNIT.search(_norm(label))
+    return m.group(1) if m else ""
+
+
 _UNIT_CELL = re.compile(r"^(?:条|件|个|人|人次|次|篇|场|项|万元|元|份|期)$")
 _BLANK = {"", "-", "—", "——", "/", "\\", "无", "--"}
 MIN_ROWS = 3  # fewer known rows: some other table, not the statistical appendix
@@ -109,6 +119,10 @@ def _grid_metrics(grid: Grid, year: Optional[int]) -> list[Metric]:
         if parsed is None:
             continue
         unit = _norm(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
+        if not unit:
+            unit = _label_unit(raw_label)
+        if key in _MONEY_KEYS and unit not in _MONEY:
+            continue  # money in 万元 on one form, 元 on another: no unit printed, no value
         value, stored_unit = parsed.value, unit or None
         if unit in _MONEY:
             v = round(parsed.value * _MONEY[unit], 2)

@@ -52,6 +52,7 @@ _SENTENCE_END = re.compile(r"[。!?\n]")
 _CLAUSE_DELIMS = ",;"
 _SEGMENT_DELIMS = ";"
 _MONEY_UNITS = {"万元": 10_000, "元": 1}
+_LABEL_KEY = re.compile(r"^(?:被)?(?:依法)?|数$")  # "被依法撤销" and "撤销" are one label
 
 
 def _expand(pattern: str) -> str:
@@ -222,6 +223,8 @@ def _not_this_year(sentence: str, tok: Token, clause: str, year: Optional[int]) 
         return True  # a figure dated another year (or any year, when ours is unknown)
     if _PART_YEAR_MONTHS.search(segment):
         return True  # "1-11月": part of the year
+    if _has_any(segment, _G["partial_period_heads"]) and not _has_any(clause, _G["whole_year"]):
+        return True  # "2018年上半年,全区收到申请520件": the half year owns the segment
     return _has_any(clause, _G["previous_year"]) or _has_any(clause, _G["partial_period"])
 
 
@@ -300,6 +303,7 @@ def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optio
     """Figures of one sentence. `section` is the heading the paragraph sits under: it tells what
     the paragraph is about ("三、依申请公开情况") as much as the paragraph's own words."""
     found: list[Candidate] = []
+    labels: dict[str, set[str]] = {}  # key -> the label words that named it in this sentence
     whole = lambda upto: _has_any(sentence[:upto], _G["whole_scope"])  # noqa: E731
     for tok in _tokens(sentence):
         clause_start = _last_index(sentence[:tok.start], _CLAUSE_DELIMS) + 1
@@ -324,16 +328,23 @@ def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optio
                     continue
             if rule.role == "total" and _has_any(sentence[segment_start:tok.start], _G["of_which"]):
                 continue
-            matches.append((lm[1], key, rule.role))
+            matches.append((lm[1], key, rule.role, sentence[lm[0]:lm[0] + lm[1]]))
         if not matches:
             continue
         longest = max(m[0] for m in matches)
-        keys = {(k, role) for n, k, role in matches if n == longest}
+        keys = {(k, role) for n, k, role, _ in matches if n == longest}
         if len(keys) != 1:
             continue  # two labels fit equally well: not ours to guess
         (key, role), = keys
+        label = next(lab for n, k, _, lab in matches if n == longest and k == key)
         value, _unit = _value(tok)
         found.append(Candidate(key, value, tok.unit, tok.approx, _evidence(sentence, tok), whole(tok.start), role))
+        labels.setdefault(key, set()).add(_LABEL_KEY.sub("", label))
+    # One key named by two different labels in one sentence ("1件撤销,1件确认违法" are both
+    # corrections) is a sum the sentence leaves to the reader: not ours to add up.
+    split = {k for k, labs in labels.items()
+             if any(a not in b and b not in a for a in labs for b in labs)}
+    found = [c for c in found if c.key not in split]
     found += _all_upheld(paragraph, offset, sentence, found)
     found += _zeros(section + paragraph[:offset], sentence, year, rules, section)
     return found
