@@ -133,3 +133,24 @@ def test_real_pdf_is_quick(real_bytes):
     start = time.monotonic()
     pdf_to_rawpage(real_bytes)
     assert time.monotonic() - start < 10
+
+
+# A 2021 template report printed to PDF by an office suite (our own synthetic report: fmt 2021,
+# year 2021, 南京市鼓楼区人民政府, seed 100): table 三's header sits alone at the foot of a page,
+# its body on the next page has finer label columns, and table 四 is cut the same way.
+SPLIT_HEADER = Path(__file__).parent / "fixtures" / "pdf" / "template_2021_header_on_its_own_page.pdf"
+
+
+def test_header_alone_on_a_page_continues_on_the_bodys_columns():
+    grids = [b.table for b in pdf_to_rawpage(SPLIT_HEADER.read_bytes()).blocks if b.is_table]
+    request = next(g for g in grids if any("申请人情况" in c for c in g[0]))
+    assert any(r[0].startswith("一、本年新收") for r in request)
+
+
+def test_report_with_headers_cut_from_their_bodies_gives_the_truth():
+    from sampleportal.template_reports import make_template_report
+    from test_template_reports import _pairs
+    from transforms.extract import extract
+    _report, truth = make_template_report("2021", 2021, "南京市鼓楼区人民政府", 100)
+    doc = extract(SPLIT_HEADER.read_bytes(), "http://x.gov.cn/a.pdf", "application/pdf")
+    assert {(m.key, m.dimension): m.value for m in doc.metrics} == _pairs(truth)

@@ -35,14 +35,15 @@ class _Table:
     def __init__(self, grid: Grid, xs: list[float], cells: list, bbox: tuple, page_no: int):
         self.grid, self.xs, self.cells, self.bbox, self.page_no = grid, xs, cells, bbox, page_no
         self.top = bbox[1]
+        self.parts = [cells]  # the cells of each page the table spans, in order
 
 
 # ----------------------------------------------------------------------------- grids
-def _cluster(values: list[float]) -> list[float]:
-    """Sorted edge positions with near-equal values (within EDGE_TOL) folded into one."""
+def _cluster(values: list[float], tol: float = EDGE_TOL) -> list[float]:
+    """Sorted edge positions with near-equal values (within tol) folded into one."""
     out: list[float] = []
     for v in sorted(values):
-        if not out or v - out[-1] > EDGE_TOL:
+        if not out or v - out[-1] > tol:
             out.append(v)
     return out
 
@@ -137,23 +138,47 @@ def _first_numeric_col(grid: Grid) -> int:
 
 
 def _continue(prev: _Table, nxt: _Table) -> bool:
-    """Append `nxt` to `prev` when it sits on prev's column edges; False when it does not."""
+    """Append `nxt` to `prev` when it sits on prev's column edges; False when it does not.
+
+    A header cut from its body by the page break (prev holds no figure at all) continues on
+    the body's finer columns: the header's merged cells then span them, as in one table."""
     if abs(prev.xs[0] - nxt.xs[0]) > CONTINUE_TOL or abs(prev.xs[-1] - nxt.xs[-1]) > CONTINUE_TOL:
         return False
     grid = _grid(nxt.cells, prev.xs, CONTINUE_TOL)
-    if grid is None:
+    if grid is not None:
+        _fill_cut_labels(prev.grid, grid)
+        prev.grid.extend(grid)
+    elif _first_numeric_col(prev.grid) >= len(prev.grid[0]):
+        xs = _cluster(prev.xs + nxt.xs, CONTINUE_TOL)
+        grids = [_grid(cells, xs, CONTINUE_TOL) for cells in prev.parts + [nxt.cells]]
+        if any(g is None for g in grids):
+            return False
+        prev.grid[:] = _stack(grids)  # in place: the block already holds this list
+        prev.xs = xs
+    else:
         return False
-    # A merged label cell cut by the page break prints empty at the top of the next page.
-    labels = _first_numeric_col(prev.grid)
-    last = prev.grid[-1]
+    prev.parts.append(nxt.cells)
+    return True
+
+
+def _stack(grids: list[Grid]) -> Grid:
+    out = [row[:] for row in grids[0]]
+    for grid in grids[1:]:
+        _fill_cut_labels(out, grid)
+        out.extend(grid)
+    return out
+
+
+def _fill_cut_labels(prev: Grid, grid: Grid) -> None:
+    """A merged label cell cut by the page break prints empty at the top of the next page."""
+    labels = _first_numeric_col(prev)
+    last = prev[-1]
     for j in range(min(labels, len(grid[0]))):
         if not grid[0][j] and last[j]:
             for r in grid:
                 if r[j]:
                     break
                 r[j] = last[j]
-    prev.grid.extend(grid)
-    return True
 
 
 def _is_filler(text: str) -> bool:
