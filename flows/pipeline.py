@@ -413,25 +413,23 @@ def _compact(fp: Fingerprint) -> Fingerprint:
 def _near(new: list[_ReportDoc]) -> dict:
     """What finds the warehouse's documents that may group with this run's: their text hashes,
     URLs, linking pages and LSH bands (transforms.dedupe's banding)."""
-    from transforms.dedupe import BANDS
-    from transforms.fingerprint import NUM_PERM
-    width = NUM_PERM * 4 // BANDS
+    from transforms.dedupe import BAND_WIDTH, BANDS, bands
     docs = {"text_sha256": [], "url": [], "referer": []}
-    bands = {"band": [], "key": []}
+    keys = {"band": [], "key": []}
     for d in new:
         it = d.item
         docs["text_sha256"].append(it.fingerprint.text_sha256)
         docs["url"].append(it.url)
         docs["referer"].append(it.referer)
         sig = it.fingerprint.minhash
-        if it.fingerprint.length and len(sig) == width * BANDS:
-            for b in range(BANDS):
-                bands["band"].append(b)
-                bands["key"].append(sig[b * width:(b + 1) * width].hex().upper())
+        if it.fingerprint.length and len(sig) == BAND_WIDTH * BANDS:
+            for b, band in enumerate(bands(sig)):
+                keys["band"].append(b)
+                keys["key"].append(band.hex().upper())
     return {"docs": pa.table(docs, schema=pa.schema([("text_sha256", pa.string()),
                                                      ("url", pa.string()), ("referer", pa.string())])),
-            "bands": pa.table(bands, schema=pa.schema([("band", pa.int64()), ("key", pa.string())])),
-            "band_width": width, "band_count": BANDS}
+            "bands": pa.table(keys, schema=pa.schema([("band", pa.int64()), ("key", pa.string())])),
+            "band_width": BAND_WIDTH, "band_count": BANDS}
 
 
 def _existing_report_docs(wh: Warehouse, new: Optional[list[_ReportDoc]] = None) -> list[_ReportDoc]:

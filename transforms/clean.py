@@ -355,7 +355,7 @@ def record_outside_spam(lines: list[str], convention: Optional[str], removed: li
         words = {m.group(0).lower() for m in _SPAM_LINE_WORDS.finditer(line)}
         if words:
             hits.append((line, words))
-    if len(set().union(*(w for _, w in hits))) >= SPAM["outside_min_words"] if hits else False:
+    if len(set().union(*(w for _, w in hits))) >= SPAM["outside_min_words"]:
         removed.extend(line for line, _ in hits)
 
 

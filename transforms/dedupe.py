@@ -171,13 +171,24 @@ def _comparable(items: Sequence[DedupeItem]) -> np.ndarray:
                      for it in items], dtype=bool)
 
 
+BAND_WIDTH = NUM_PERM * 4 // BANDS  # bytes of signature per LSH band
+
+
+def bands(minhash: bytes) -> list[bytes]:
+    """The signature cut into its LSH bands, band b at index b."""
+    return [minhash[b * BAND_WIDTH:(b + 1) * BAND_WIDTH] for b in range(BANDS)]
+
+
+def _band_keys(minhash: bytes) -> list[bytes]:
+    """Bands tagged with their number: equal bytes in two different bands are no match."""
+    return [bytes([b]) + band for b, band in enumerate(bands(minhash))]
+
+
 def _band_index(items: Sequence[DedupeItem], comparable: np.ndarray,
                 fresh: np.ndarray) -> dict[bytes, np.ndarray]:
     """LSH band -> sorted item indexes. Only bands some fresh (unsettled) item has are kept:
     pairs of two settled items are never compared, so a large warehouse costs no memory here."""
-    width = NUM_PERM * 4 // BANDS
-    keys = lambda it: (bytes([b]) + it.fingerprint.minhash[b * width:(b + 1) * width]
-                       for b in range(BANDS))
+    keys = lambda it: _band_keys(it.fingerprint.minhash)  # noqa: E731
     index: dict[bytes, list[int]] = {}
     for i in np.flatnonzero(comparable & fresh):
         for k in keys(items[i]):
@@ -202,10 +213,7 @@ def _candidates(i: int, items: Sequence[DedupeItem], index: dict, fresh: np.ndar
     """Items sharing a band with fresh item i, each unordered pair once (a fresh partner only
     from the higher index), the year compatible and the text similar enough to be worth a
     full check. Memory is one item's candidates, not the run's pairs."""
-    width = NUM_PERM * 4 // BANDS
-    fp = items[i].fingerprint
-    parts = [index.get(bytes([b]) + fp.minhash[b * width:(b + 1) * width]) for b in range(BANDS)]
-    parts = [p for p in parts if p is not None]
+    parts = [p for p in map(index.get, _band_keys(items[i].fingerprint.minhash)) if p is not None]
     if not parts:
         return parts
     for p in parts:
