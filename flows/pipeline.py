@@ -4,7 +4,7 @@ Prefect inside; the flows wrap them in tasks.
   parse_records    parse the archived bodies that need it, in a process pool; each worker loads
                    its body from the archive by record_id (bodies never travel between processes)
                    and keeps its error instead of failing the batch.
-  dedupe_and_load  group documents into reports (transforms.dedupe) and load the run in one
+  dedupe_and_load  group documents into reports (transforms.dedupe.groups) and load the run in one
                    warehouse transaction, then publish the read snapshot.
   process_archive  both, streaming: parsed documents go to a Parquet spool on disk as they come,
                    only their fingerprints stay in memory, so memory stays flat as reports grow.
@@ -32,10 +32,10 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transforms.dedupe import DedupeItem, ReportGroup, group_reports, host_matches, is_government_host
+from transforms.dedupe.groups import DedupeItem, ReportGroup, group_reports, host_matches, is_government_host
 from transforms.errors import ExtractError
 from transforms.extract import extract
-from transforms.fingerprint import Fingerprint, fingerprint
+from transforms.dedupe.fingerprint import Fingerprint, fingerprint
 from transforms.model import Document
 from warehouse import batch as B
 from warehouse.batch import LoadBatch
@@ -412,8 +412,8 @@ def _compact(fp: Fingerprint) -> Fingerprint:
 
 def _near(new: list[_ReportDoc]) -> dict:
     """What finds the warehouse's documents that may group with this run's: their text hashes,
-    URLs, linking pages and LSH bands (transforms.dedupe's banding)."""
-    from transforms.dedupe import BAND_WIDTH, BANDS, bands
+    URLs, linking pages and LSH bands (transforms.dedupe.groups's banding)."""
+    from transforms.dedupe.groups import BAND_WIDTH, BANDS, bands
     docs = {"text_sha256": [], "url": [], "referer": []}
     keys = {"band": [], "key": []}
     for d in new:

@@ -1,5 +1,5 @@
 """Identities of the pre-2019 statistical form."""
-from transforms.checks_pre2019 import checks
+from transforms.metrics.checks_pre2019 import checks
 from transforms.model import Metric
 
 

@@ -1,7 +1,7 @@
 """Identities of the 2019/2021 tables: reported, with the numbers, never fixed."""
 from __future__ import annotations
 
-from transforms.checks_template import APPLICANT_DIMS, RESULT_ROWS, checks
+from transforms.metrics.checks_template import APPLICANT_DIMS, RESULT_ROWS, checks
 from transforms.model import Metric
 
 
@@ -78,7 +78,7 @@ def test_no_metrics_no_checks():
 
 def _synthetic_metrics(fmt, seed, edit=None):
     from sampleportal.template_reports import make_template_report, table_grid
-    from transforms.metrics_template import template_metrics
+    from transforms.metrics.template import template_metrics
     from transforms.model import Block, Classification, Page
     report, _ = make_template_report(fmt, 2023, "某县人民政府", seed)
     grids = [table_grid(t) for t in report.tables]

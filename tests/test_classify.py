@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.classify import classify, is_report_title, resolve_region
+from transforms.classification.classify import classify, is_report_title, resolve_region
 from transforms.model import Block, Page
 
 FIX = Path(__file__).parent / "fixtures" / "pre2019"

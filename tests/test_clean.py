@@ -5,11 +5,11 @@ import pytest
 import yaml
 
 from sampleportal.page_templates import STYLES, render_detail_page, text_to_body_html
-from transforms import normalise
-from transforms.clean import clean_page, collapse_repeats, join_broken_lines, repair_spacing
-from transforms.html_body import html_to_rawpage
+from transforms.cleaning import normalise
+from transforms.cleaning.clean import clean_page, collapse_repeats, join_broken_lines, repair_spacing
+from transforms.sources.html_body import html_to_rawpage
 from transforms.model import Block, RawPage
-from transforms.text_source import text_to_rawpage
+from transforms.sources.text import text_to_rawpage
 
 SEEDS = ["000_a8ef66291314f876.txt", "001_d50b10d434d38268.txt", "002_c2de2f714b624d29.txt",
          "003_c8ec1a514fd7c6c9.txt", "004_396150d21ea0a45f.txt"]
@@ -477,10 +477,10 @@ def test_report_named_in_the_opening_prose_is_the_title():
 
 
 def test_table_row_of_repeated_zeros_is_not_keyword_stuffing():
-    from transforms.clean import _is_farm_line
+    from transforms.cleaning.clean import _is_farm_line
     assert not _is_farm_line("0 0 0 0 2 0 2 0 0 0 0 0 0 0 0")
 
 
 def test_review_header_printed_twice_is_not_keyword_stuffing():
-    from transforms.clean import _is_farm_line
+    from transforms.cleaning.clean import _is_farm_line
     assert not _is_farm_line("结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计")

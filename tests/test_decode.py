@@ -2,7 +2,7 @@
 import codecs
 from pathlib import Path
 
-from transforms.decode import canonical, decode_bytes
+from transforms.sources.decode import canonical, decode_bytes
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 # 镕 and 堃 are in GBK but not in GB2312: a page labelled gb2312 routinely contains them.
@@ -109,6 +109,6 @@ def test_gbk_declared_gb2312_with_one_broken_byte():
 
 
 def test_many_broken_bytes_are_not_taken_as_a_damaged_page():
-    from transforms.decode import _damaged_decode
+    from transforms.sources.decode import _damaged_decode
     raw = html("gb2312", LONG).encode("gbk")
     assert _damaged_decode(b"\xff".join(raw[i:i + 20] for i in range(0, len(raw), 20)), ["gb2312"]) is None

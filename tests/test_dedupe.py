@@ -11,9 +11,9 @@ from pathlib import Path
 import opencc
 import pytest
 
-from transforms.dedupe import DedupeItem, group_reports, is_government_host, same_report
+from transforms.dedupe.groups import DedupeItem, group_reports, is_government_host, same_report
 from transforms.extract import extract
-from transforms.fingerprint import fingerprint
+from transforms.dedupe.fingerprint import fingerprint
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warehouse"
 S2T = opencc.OpenCC("s2t.json")

@@ -13,12 +13,12 @@ import yaml
 from sampleportal.template_reports import make_template_report, render_html_tables, table_grid
 from test_docx_source import build as build_docx
 from test_template_reports import _pairs
-from transforms import doc_source
-from transforms.doc_source import doc_to_rawpage, split_paragraphs
-from transforms.docx_source import docx_to_rawpage
+from transforms.sources import doc as doc_source
+from transforms.sources.doc import doc_to_rawpage, split_paragraphs
+from transforms.sources.docx import docx_to_rawpage
 from transforms.errors import ExtractError
 from transforms.extract import extract
-from transforms.sniff import sniff_kind
+from transforms.sources.sniff import sniff_kind
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "doc"

@@ -4,8 +4,8 @@ import io
 import docx
 import pytest
 
-from transforms.clean import clean_page
-from transforms.docx_source import docx_to_rawpage
+from transforms.cleaning.clean import clean_page
+from transforms.sources.docx import docx_to_rawpage
 from transforms.errors import ExtractError
 
 TITLE = "某区2019年政府信息公开工作年度报告"

@@ -9,7 +9,7 @@ import opencc
 import pytest
 
 from conftest import REPO
-from transforms.fingerprint import (fingerprint, is_informative, normalise, number_containment,
+from transforms.dedupe.fingerprint import (fingerprint, is_informative, normalise, number_containment,
                                     numbers_in, text_similarity)
 
 S2T = opencc.OpenCC("s2t.json")
@@ -64,7 +64,7 @@ def test_number_containment_of_other_figures_is_low():
 
 def test_minhash_is_the_same_in_another_process(seed_texts):
     text = seed_texts[2][:3000]
-    code = ("import sys; from transforms.fingerprint import fingerprint; "
+    code = ("import sys; from transforms.dedupe.fingerprint import fingerprint; "
             "sys.stdout.write(fingerprint(sys.stdin.buffer.read().decode(\"utf-8\")).minhash.hex())")
     env = dict(os.environ, PYTHONHASHSEED="12345")
     out = subprocess.run([sys.executable, "-c", code], input=text.encode("utf-8"), cwd=REPO,

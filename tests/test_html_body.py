@@ -5,7 +5,7 @@ import pytest
 
 from sampleportal.page_templates import STYLES, render_detail_page, text_to_body_html
 from transforms.errors import ExtractError
-from transforms.html_body import html_to_rawpage
+from transforms.sources.html_body import html_to_rawpage
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 TITLE = "青山区2019年政府信息公开工作年度报告"

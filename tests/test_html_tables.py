@@ -3,7 +3,7 @@ from pathlib import Path
 
 import lxml.html
 
-from transforms.html_tables import grid_text, is_data_table, table_grid
+from transforms.sources.html_tables import grid_text, is_data_table, table_grid
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.metrics_appendix import appendix_metrics, flattened_grids, norm_label
+from transforms.metrics.appendix import appendix_metrics, flattened_grids, norm_label
 from transforms.model import Block, Classification, Page
 
 FIX = Path(__file__).parent / "fixtures" / "pre2019"

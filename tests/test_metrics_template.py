@@ -14,8 +14,8 @@ import yaml
 
 from sampleportal.template_reports import (FORMATS, TEXT_KEYS, VARIANTS, make_template_report,
                                            render_flat_text, render_html_tables, render_row_text, table_grid)
-from transforms.html_body import html_to_rawpage
-from transforms.metrics_template import template_metrics
+from transforms.sources.html_body import html_to_rawpage
+from transforms.metrics.template import template_metrics
 from transforms.model import Block, Classification, Page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "templates"
@@ -140,7 +140,7 @@ def test_irregular_2019_flat_fixture():
 
 # ----------------------------------------------------------------------------- the real PDF
 def test_real_pdf_against_gold(shared_dir):
-    from transforms.pdf_source import pdf_to_rawpage
+    from transforms.sources.pdf import pdf_to_rawpage
     raw = pdf_to_rawpage((shared_dir / "real" / "huaian-2024" / "report.pdf").read_bytes())
     metrics = template_metrics(Page(kind="pdf", blocks=raw.blocks), Classification(True, format="2021"))
     gold = yaml.safe_load((shared_dir / "gold" / "real.yaml").read_text(encoding="utf-8"))["huaian-2024/report.pdf"]
@@ -357,7 +357,7 @@ def test_two_request_tables_with_different_values_give_no_conflicting_value():
     # e.g. the whole city and one of its offices on one page: neither can be told to be the report's
     a, ta = make_template_report("2021", 2023, "某县人民政府", 1)
     b, tb = make_template_report("2021", 2023, "某县人民政府", 2)
-    from transforms.merge import report_metrics
+    from transforms.metrics.settle import report_metrics
     text = render_flat_text(a) + render_flat_text(b)
     metrics, _, warnings = report_metrics(_flat_page(text), Classification(True, format="2021"))
     found = _found(metrics)
@@ -406,20 +406,20 @@ def test_number_glued_to_unknown_word_is_not_a_row():
 
 
 def test_header_rows_joined_into_one_line_are_cut_back_into_labels():
-    from transforms.metrics_template import RULES, _split_row_line
+    from transforms.metrics.template import RULES, _split_row_line
     line = "申请人情况自然人 法人或其他组织 总计商业企业 科研机构"
     assert _split_row_line(line, RULES["2021"]["known_labels"]) == [
         "申请人情况", "自然人", "法人或其他组织", "总计", "商业企业", "科研机构"]
 
 
 def test_prose_line_is_not_cut_into_labels():
-    from transforms.metrics_template import RULES, _split_row_line
+    from transforms.metrics.template import RULES, _split_row_line
     line = "自然人商业企业 申请数量较上年增长明显"
     assert _split_row_line(line, RULES["2021"]["known_labels"]) == [line]
 
 
 def test_value_glued_after_a_closing_quote():
-    from transforms.metrics_template import RULES, _split_row_line
+    from transforms.metrics.template import RULES, _split_row_line
     got = _split_row_line("3.危及“三安全一稳定”0 2 1", RULES["2021"]["known_labels"])
     assert got == ["3.危及“三安全一稳定”", "0", "2", "1"]
 

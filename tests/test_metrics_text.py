@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.metrics_text import candidates_from_paragraphs, text_metrics
+from transforms.metrics.text import candidates_from_paragraphs, text_metrics
 from transforms.model import Block, Classification, Page
 
 FIX = Path(__file__).parent / "fixtures" / "pre2019"
@@ -105,7 +105,8 @@ def _eq(a, b):
 
 
 def test_seeds_precision_and_recall(shared_dir):
-    from transforms import classify, merge
+    from transforms.classification import classify
+    from transforms.metrics import settle as merge
 
     gold = yaml.safe_load((shared_dir / "gold" / "seeds.yaml").read_text(encoding="utf-8"))
     tp = fp = fn = 0
@@ -144,7 +145,7 @@ def test_wrapped_pdf_lines_are_rejoined_before_reading():
 
 
 def test_headings_and_table_cells_are_not_joined():
-    from transforms.metrics_text import join_wrapped
+    from transforms.metrics.text import join_wrapped
 
     assert join_wrapped(["危及国家安全、公共安全、经济安全和社会稳定", "0", "3", "件", "三、依申请公开情况"]) == \
         ["危及国家安全、公共安全、经济安全和社会稳定", "0", "3", "件", "三、依申请公开情况"]

@@ -4,7 +4,7 @@ import difflib
 import opencc
 import pytest
 
-from transforms import normalise as N
+from transforms.cleaning import normalise as N
 
 MAINLAND = ("2017年，全区共主动公开政府信息38091条，其中文件类信息696条。依托门户网站、政务微博微信及新闻发布会等方式，"
             "建立健全政务舆情收集、研判、处置和回应机制，加强网络信息安全，推进数据开放和软件正版化工作。"

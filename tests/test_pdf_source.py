@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from transforms.errors import ExtractError
-from transforms.pdf_source import pdf_to_rawpage
+from transforms.sources.pdf import pdf_to_rawpage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "templates"
 

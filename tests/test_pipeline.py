@@ -213,8 +213,8 @@ def test_parse_then_dedupe_and_load_in_two_steps(archive, tmp_path):
 
 def test_page_and_its_attachment_count_as_one_posting():
     from flows.pipeline import _ReportDoc, postings
-    from transforms.dedupe import DedupeItem
-    from transforms.fingerprint import fingerprint
+    from transforms.dedupe.groups import DedupeItem
+    from transforms.dedupe.fingerprint import fingerprint
 
     def doc(url, referer=None):
         item = DedupeItem(doc_id=url, fingerprint=fingerprint(url), year=2024, publisher=None,
@@ -259,8 +259,8 @@ def test_fingerprints_kept_for_dedupe_share_their_number_strings(archive, tmp_pa
 
 def _titled(url, title, spam=False):
     from flows.pipeline import _ReportDoc
-    from transforms.dedupe import DedupeItem
-    from transforms.fingerprint import fingerprint
+    from transforms.dedupe.groups import DedupeItem
+    from transforms.dedupe.fingerprint import fingerprint
     item = DedupeItem(doc_id=url, fingerprint=fingerprint(url), year=2024, publisher="淮安市人民政府",
                       host="h", url=url, fetched_at="", spam_wrapped=spam)
     return _ReportDoc(item, None, None, None, None, title, None)

@@ -1,5 +1,5 @@
 """What a source is, from its bytes."""
-from transforms.sniff import sniff_kind
+from transforms.sources.sniff import sniff_kind
 
 
 def test_pdf_by_magic():

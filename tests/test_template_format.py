@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from sampleportal.template_reports import make_template_report, render_flat_text
-from transforms.template_format import detect_format, marker_counts
+from transforms.classification.template_format import detect_format, marker_counts
 
 
 @pytest.mark.parametrize("fmt", ["2019", "2021"])
@@ -49,7 +49,7 @@ def test_marker_counts_are_distinct_labels():
 
 
 def test_real_pdf_text_is_2021(shared_dir):
-    from transforms.pdf_source import pdf_to_rawpage
+    from transforms.sources.pdf import pdf_to_rawpage
     raw = (shared_dir / "real" / "huaian-2024" / "report.pdf").read_bytes()
     text = "\n".join(b.text for b in pdf_to_rawpage(raw).blocks)
     assert detect_format(text) == "2021"

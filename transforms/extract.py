@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import classify, clean, merge, sniff
-from .errors import ExtractError
-from .model import Document, RawPage
+from transforms.classification import classify
+from transforms.cleaning import clean
+from transforms.metrics import settle
+from transforms.sources import sniff
+from transforms.errors import ExtractError
+from transforms.model import Document, RawPage
 
 MAX_BYTES = 40 * 1024 * 1024  # larger sources are refused: no report page is this big
 
@@ -18,19 +21,19 @@ def to_rawpage(raw: bytes, url: Optional[str] = None, content_type: Optional[str
         raise ExtractError(f"source too large ({len(raw) // (1024 * 1024)} MB; limit {MAX_BYTES // (1024 * 1024)} MB)")
     kind = sniff.sniff_kind(raw, url, content_type)
     if kind == "pdf":
-        from .pdf_source import pdf_to_rawpage
+        from transforms.sources.pdf import pdf_to_rawpage
         return pdf_to_rawpage(raw)
     if kind == "docx":
-        from .docx_source import docx_to_rawpage
+        from transforms.sources.docx import docx_to_rawpage
         return docx_to_rawpage(raw)
     if kind == "doc":
-        from .doc_source import doc_to_rawpage
+        from transforms.sources.doc import doc_to_rawpage
         return doc_to_rawpage(raw)
     if kind == "html":
-        from .html_body import html_to_rawpage
+        from transforms.sources.html_body import html_to_rawpage
         return html_to_rawpage(raw, url, content_type)
     if kind == "text":
-        from .text_source import text_to_rawpage
+        from transforms.sources.text import text_to_rawpage
         return text_to_rawpage(raw, content_type)
     raise ExtractError(f"unsupported or binary source ({kind})")
 
@@ -41,7 +44,7 @@ def extract(raw: bytes, url: Optional[str] = None, content_type: Optional[str] =
     cls = classify.classify(page, url)
     metrics, checks, warnings = ([], [], [])
     if cls.is_annual_report:
-        metrics, checks, warnings = merge.report_metrics(page, cls)
+        metrics, checks, warnings = settle.report_metrics(page, cls)
     return Document(
         url=url,
         is_annual_report=cls.is_annual_report,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .model import Check, Metric
+from transforms.model import Check, Metric
 
 APPLICANT_DIMS = ("natural_person", "commercial_enterprise", "research_institution",
                   "social_welfare_org", "legal_service_org", "other_org")

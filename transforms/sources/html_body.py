@@ -7,21 +7,21 @@ spans expanded (html_tables), never from flattened text.
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import re
-from pathlib import Path
 from typing import Optional
 
 import lxml.html
-import yaml
 from cssselect import HTMLTranslator
 
-from .decode import decode_bytes
-from .errors import ExtractError
-from .html_tables import grid_text, is_data_table, table_grid
-from .model import Block, RawPage
-from .normalise import find_printed_date, parse_date
+from transforms.sources.decode import decode_bytes
+from transforms.errors import ExtractError
+from transforms.sources.html_tables import grid_text, is_data_table, table_grid
+from transforms.model import Block, RawPage
+from transforms.cleaning.normalise import find_printed_date, parse_date
 
-RULES = yaml.safe_load((Path(__file__).parent / "rules" / "body.yaml").read_text(encoding="utf-8"))
+RULES = rules.load("body.yaml")
 # CSS selectors translated to XPath strings once; evaluated per call with tree.xpath(), which
 # (unlike shared compiled selector objects) is safe when pages are parsed in several threads.
 _XPATH = HTMLTranslator()

@@ -6,8 +6,12 @@ so neither is kept (prefer no value to a wrong one) and a warning says so.
 """
 from __future__ import annotations
 
-from . import checks_pre2019, checks_template, metrics_appendix, metrics_template, metrics_text
-from .model import Check, Classification, Metric, Page
+from transforms.metrics import checks_pre2019
+from transforms.metrics import checks_template
+from transforms.metrics import appendix as metrics_appendix
+from transforms.metrics import template as metrics_template
+from transforms.metrics import text as metrics_text
+from transforms.model import Check, Classification, Metric, Page
 
 
 def _same(a: float, b: float) -> bool:

@@ -7,19 +7,18 @@ alone. A row or column that cannot be aligned gives nothing: prefer no value to 
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
-import yaml
 
-from .cells import (dedupe, is_blank, label_matches, money_unit, norm, parse_money, parse_number,
+from transforms.cells import (dedupe, is_blank, label_matches, money_unit, norm, parse_money, parse_number,
                     strip_numbering)
-from .model import Classification, Grid, Metric, Page
-from .template_format import detect_format
+from transforms.model import Classification, Grid, Metric, Page
+from transforms.classification.template_format import detect_format
 
-_RULES_DIR = Path(__file__).parent / "rules"
 FORMATS = ("2019", "2021")
 DIMS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
         "legal_service_org", "other_org", "total")
@@ -32,7 +31,7 @@ def _norm_list(values) -> list[str]:
 
 
 def _load(fmt: str) -> dict:
-    data = yaml.safe_load((_RULES_DIR / f"template_{fmt}.yaml").read_text(encoding="utf-8"))
+    data = rules.load(f"template_{fmt}.yaml")
     t2 = data["table2"]
     t2["rows"] = {k: _norm_list(v) for k, v in t2["rows"].items()}
     t2["cols"] = {k: _norm_list(v) for k, v in t2["cols"].items()}

@@ -7,7 +7,7 @@ check then only fails when the parts present already exceed the total. Values ar
 """
 from __future__ import annotations
 
-from .model import Check, Metric
+from transforms.model import Check, Metric
 
 IDENTITIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("applications_by_channel", "applications_received",

@@ -6,17 +6,17 @@ Row labels are matched to keys by rules/pre2019_appendix.yaml.
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import re
 import unicodedata
-from pathlib import Path
 from typing import Optional
 
-import yaml
 
-from .model import Classification, Grid, Metric, Page
-from .numbers import parse_number
+from transforms.model import Classification, Grid, Metric, Page
+from transforms.numbers import parse_number
 
-_RULES = yaml.safe_load((Path(__file__).parent / "rules" / "pre2019_appendix.yaml").read_text(encoding="utf-8"))
+_RULES = rules.load("pre2019_appendix.yaml")
 _H = {k: re.compile(v) for k, v in _RULES["header"].items()}
 _SECTIONS = {k: re.compile(v) for k, v in _RULES["sections"].items()}
 _ROWS = [(key, re.compile(p)) for key, ps in _RULES["rows"].items() for p in ps]

@@ -17,17 +17,17 @@ the whole area beats one without that wording); the merge step then loads neithe
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator, Optional
 
-import yaml
 
-from .model import Classification, Metric, Page
-from .numbers import NUMBER_RE, parse_number, to_halfwidth
+from transforms.model import Classification, Metric, Page
+from transforms.numbers import NUMBER_RE, parse_number, to_halfwidth
 
-_RULES = yaml.safe_load((Path(__file__).parent / "rules" / "pre2019_text.yaml").read_text(encoding="utf-8"))
+_RULES = rules.load("pre2019_text.yaml")
 _LABEL_CHAR = _RULES["label_char"]
 _GAP_BEFORE = _RULES["gap_before"]
 _GAP_AFTER = _RULES["gap_after"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .model import Grid
+from transforms.model import Grid
 
 _WS = re.compile(r"\s+")
 _MAX_COLSPAN = 50  # a damaged attribute must not blow a table up into millions of cells

@@ -8,19 +8,18 @@ Patterns are data: rules/boilerplate.yaml and rules/spam.yaml.
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import re
-from pathlib import Path
 from typing import Optional
 
-import yaml
 
-from . import normalise
-from .html_tables import grid_text
-from .model import Block, Page, RawPage
+from transforms.cleaning import normalise
+from transforms.sources.html_tables import grid_text
+from transforms.model import Block, Page, RawPage
 
-_RULES_DIR = Path(__file__).parent / "rules"
-BOILER = yaml.safe_load((_RULES_DIR / "boilerplate.yaml").read_text(encoding="utf-8"))
-SPAM = yaml.safe_load((_RULES_DIR / "spam.yaml").read_text(encoding="utf-8"))
+BOILER = rules.load("boilerplate.yaml")
+SPAM = rules.load("spam.yaml")
 
 _LINE_CHROME = [re.compile(p) for p in BOILER["line_patterns"]]
 _INLINE_CHROME = [re.compile(p) for p in BOILER["inline_patterns"]]

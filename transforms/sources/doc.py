@@ -24,9 +24,9 @@ import struct
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from .errors import ExtractError
-from .html_tables import grid_text
-from .model import Block, Grid, RawPage
+from transforms.errors import ExtractError
+from transforms.sources.html_tables import grid_text
+from transforms.model import Block, Grid, RawPage
 
 _WS = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
 

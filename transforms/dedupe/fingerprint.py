@@ -11,18 +11,18 @@ Pure functions: no I/O, no clock; hashing is seeded with constants so every proc
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import hashlib
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import opencc
-import yaml
 
-RULES = yaml.safe_load((Path(__file__).parent / "rules" / "dedupe.yaml").read_text(encoding="utf-8"))
+RULES = rules.load("dedupe.yaml")
 SHINGLE = int(RULES["shingle_size"])
 NUM_PERM = int(RULES["num_perm"])
 

@@ -13,9 +13,9 @@ import re
 from bisect import bisect_left
 from typing import Optional
 
-from .cells import parse_number
-from .errors import ExtractError
-from .model import Block, Grid, RawPage
+from transforms.cells import parse_number
+from transforms.errors import ExtractError
+from transforms.model import Block, Grid, RawPage
 
 MAX_PAGES = 200  # no annual report is longer; bounds the work on hostile files
 MAX_RULES = 4000  # lines + rects on one page beyond which table finding is skipped (a drawing)

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .fingerprint import NUM_PERM, RULES, Fingerprint
+from transforms.dedupe.fingerprint import NUM_PERM, RULES, Fingerprint
 
 BANDS = int(RULES["lsh_bands"])
 GOV_SUFFIXES = tuple(RULES.get("government_host_suffixes") or ())

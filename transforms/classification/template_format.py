@@ -5,18 +5,17 @@ still use the 2019 tables and the other way round.
 """
 from __future__ import annotations
 
-from pathlib import Path
+from transforms import rules
+
 from typing import Optional
 
-import yaml
 
-from .cells import norm
+from transforms.cells import norm
 
-_RULES = Path(__file__).parent / "rules"
 
 
 def _markers(name: str) -> tuple[str, ...]:
-    data = yaml.safe_load((_RULES / name).read_text(encoding="utf-8"))
+    data = rules.load(name)
     return tuple(norm(m) for m in data["markers"])
 
 

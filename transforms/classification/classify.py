@@ -7,24 +7,23 @@ is "pre2019". Rules: rules/classify.yaml; divisions and codes: rules/regions.yam
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import re
 import unicodedata
-from pathlib import Path
 from typing import Optional
 
-import yaml
 
-from .model import Classification, Page
-from .numbers import parse_number
+from transforms.model import Classification, Page
+from transforms.numbers import parse_number
 
 try:  # the template detector, when present, knows the 2019/2021 labels best
-    from .template_format import detect_format as _detect_template
+    from transforms.classification.template_format import detect_format as _detect_template
 except ImportError:  # pragma: no cover - fallback to our own label check
     _detect_template = None
 
-_DIR = Path(__file__).parent / "rules"
-_R = yaml.safe_load((_DIR / "classify.yaml").read_text(encoding="utf-8"))
-_REGIONS = yaml.safe_load((_DIR / "regions.yaml").read_text(encoding="utf-8"))["regions"]
+_R = rules.load("classify.yaml")
+_REGIONS = rules.load("regions.yaml")["regions"]
 
 _REPORT = [re.compile(p) for p in _R["report_title"]]
 _NOT_REPORT = [re.compile(p) for p in _R["not_report_title"]]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .decode import decode_bytes
-from .errors import ExtractError
-from .html_tables import grid_text
-from .model import Block, RawPage
+from transforms.sources.decode import decode_bytes
+from transforms.errors import ExtractError
+from transforms.sources.html_tables import grid_text
+from transforms.model import Block, RawPage
 
 
 def text_to_rawpage(raw: bytes, content_type: Optional[str] = None) -> RawPage:

@@ -7,17 +7,17 @@ can change correct characters) and with the convention the page shows evidence o
 """
 from __future__ import annotations
 
+from transforms import rules
+
 import datetime as _dt
 import re
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
 import opencc
-import yaml
 
-RULES = yaml.safe_load((Path(__file__).parent / "rules" / "normalise.yaml").read_text(encoding="utf-8"))
+RULES = rules.load("normalise.yaml")
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
