@@ -359,7 +359,7 @@ def test_two_request_tables_with_different_values_give_no_conflicting_value():
     b, tb = make_template_report("2021", 2023, "某县人民政府", 2)
     from transforms.metrics.settle import report_metrics
     text = render_flat_text(a) + render_flat_text(b)
-    metrics, _, warnings = report_metrics(_flat_page(text), Classification(True, format="2021"))
+    metrics, _, _, warnings = report_metrics(_flat_page(text), Classification(True, format="2021"))
     found = _found(metrics)
     differ = [(k, d) for k, v in ta.items() if isinstance(v, dict) for d in v if tb[k][d] != v[d]]
     assert differ and not any(k in found for k in differ) and any("conflicting" in w for w in warnings)

@@ -42,9 +42,9 @@ def extract(raw: bytes, url: Optional[str] = None, content_type: Optional[str] =
     rawpage = to_rawpage(raw, url, content_type)
     page = clean.clean_page(rawpage)
     cls = classify.classify(page, url)
-    metrics, checks, warnings = ([], [], [])
+    metrics, checks, withheld, warnings = ([], [], [], [])
     if cls.is_annual_report:
-        metrics, checks, warnings = settle.report_metrics(page, cls)
+        metrics, checks, withheld, warnings = settle.report_metrics(page, cls)
     return Document(
         url=url,
         is_annual_report=cls.is_annual_report,
@@ -61,4 +61,5 @@ def extract(raw: bytes, url: Optional[str] = None, content_type: Optional[str] =
         metrics=metrics,
         checks=checks,
         warnings=rawpage.warnings + page.warnings + warnings,
+        withheld=withheld,
     )

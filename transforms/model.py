@@ -84,6 +84,18 @@ class Metric:
     approx: bool = False
     source: str = "text"  # "text" | "table"
     evidence: str = ""  # the sentence, or "row label | column label: cell"
+    # Set by a reader that found this candidate but knows it cannot be loaded (e.g. a run-together
+    # digit string with two valid splits): the reason. Settling keeps it in `withheld`, never loads it.
+    withheld: Optional[str] = None
+
+
+@dataclass
+class Withheld:
+    """A figure not loaded, kept with every candidate seen for it and the reason."""
+    key: str
+    dimension: Optional[str]
+    reason: str
+    candidates: list[Metric] = field(default_factory=list)
 
 
 @dataclass
@@ -110,6 +122,10 @@ class Document:
     metrics: list[Metric]
     checks: list[Check]
     warnings: list[str]
+    withheld: list[Withheld] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for m in out["metrics"]:  # a loaded figure is never withheld: the field says nothing
+            m.pop("withheld", None)
+        return out
