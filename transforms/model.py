@@ -48,6 +48,11 @@ class Page:
     traditional_source: bool = False
     spam_removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The page's own title (its <title>/<h1>, or a metadata block's 标题), which may name a
+    # letter or a notice rather than a report; and what a metadata block said (publisher, column,
+    # source_url ...), read as metadata and never as body text.
+    own_title: Optional[str] = None
+    meta: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -96,6 +101,9 @@ class Withheld:
     dimension: Optional[str]
     reason: str
     candidates: list[Metric] = field(default_factory=list)
+    # The value loaded for this key from other candidates, when one was (e.g. the table's,
+    # beside a sentence about one office); None when nothing was loaded for it.
+    loaded: Optional[float] = None
 
 
 @dataclass
@@ -103,6 +111,8 @@ class Check:
     check: str
     ok: bool
     detail: str = ""
+    # The (key, dimension) of every figure the check compares: when it fails they are withheld.
+    terms: list[tuple[str, Optional[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -128,4 +138,6 @@ class Document:
         out = asdict(self)
         for m in out["metrics"]:  # a loaded figure is never withheld: the field says nothing
             m.pop("withheld", None)
+        for c in out["checks"]:  # the check's name and detail say which figures it compares
+            c.pop("terms", None)
         return out

@@ -27,6 +27,7 @@ _REGIONS = rules.load("regions.yaml")["regions"]
 
 _REPORT = [re.compile(p) for p in _R["report_title"]]
 _NOT_REPORT = [re.compile(p) for p in _R["not_report_title"]]
+_NOT_REPORT_KIND = re.compile(_R["not_report_kind"])
 _YEAR_TITLE = re.compile(_R["year_title"])
 _YEAR_TITLE_CN = re.compile(_R["year_title_cn"])
 _PERIOD = [re.compile(p) for p in _R["statistical_period"]]
@@ -147,7 +148,7 @@ def resolve_region(name: str, context: str) -> tuple[Optional[dict], Optional[st
 
 
 # An office inside a government: 办公室, 办公厅, 信息公开办, 政务公开领导小组办公室 ...
-_OFFICE_OF_GOVERNMENT = re.compile(r"^(.+?)(?:人民政府|政府)[^局委厅院署]{0,12}?(?:办公室|办公厅|办)$")
+_OFFICE_OF_GOVERNMENT = re.compile(r"^(.+?)(人民政府|政府|管理委员会|管委会)[^局委厅院署]{0,12}?(?:办公室|办公厅|办)$")
 
 
 def _government_of(body: str, title: Optional[str]) -> str:
@@ -155,8 +156,21 @@ def _government_of(body: str, title: Optional[str]) -> str:
     '淮安市人民政府', unless the title itself names a department (the office's own report)."""
     m = _OFFICE_OF_GOVERNMENT.match(body)
     if m and not (title and _DEPARTMENT_IN_TITLE.search(title)):
-        return m.group(1) + "人民政府"
+        return m.group(1) + ("人民政府" if m.group(2).endswith("政府") else m.group(2))
     return body
+
+
+def _metadata_publisher(title: Optional[str], page: Page) -> Optional[str]:
+    """The publisher a metadata block names (发布机构), when it names the place the title does:
+    a bare "区政府办" says less than the title."""
+    name = _flat(page.meta.get("publisher") or "")
+    m = _SIGNOFF.match(name)
+    if not m or not title:
+        return None
+    place = _TITLE_PLACE.match(title)
+    names = _regions_in(title)
+    where = (place.group(1) if place else None) or (names[0] if names else None)
+    return _government_of(m.group(1), title) if where and name.startswith(where) else None
 
 
 def _explicit_publisher(title: Optional[str], page: Page) -> Optional[str]:
@@ -214,7 +228,7 @@ def _named_regions(text: str) -> list[str]:
 def who(title: Optional[str], page: Page) -> tuple[Optional[str], Optional[str], Optional[str]]:
     """(publisher, region, region_code)."""
     body = page.text
-    explicit = _explicit_publisher(title, page)
+    explicit = _explicit_publisher(title, page) or _metadata_publisher(title, page)
     names = _named_regions(explicit or "") or _named_regions(title or "") or _named_regions(_signoff_publisher(page) or "")
     region, parent = (None, None)
     if names:
@@ -252,8 +266,24 @@ def is_listing(page: Page) -> bool:
         and long_blocks <= _R["listing_max_long_blocks"]
 
 
+def not_report_kind(own_title: Optional[str]) -> Optional[str]:
+    """The document kind (函, 通知, 工作要点 …) the page's own title ends with, when no part of
+    that title is a report's title."""
+    if not own_title:
+        return None
+    parts = [_flat(p) for p in re.split(r"[_|]|-{1,2}|——|—", own_title) if p.strip()]
+    if not parts or any(is_report_title(p) for p in parts):
+        return None
+    m = _NOT_REPORT_KIND.search(parts[0])
+    return m.group(0) if m else None
+
+
 def classify(page: Page, url=None) -> Classification:
     """`url` is accepted for the pipeline's signature; the year is never read from it."""
+    kind = not_report_kind(page.own_title)
+    if kind:
+        return Classification(is_annual_report=False, title=page.own_title,
+                              reason=f"the page's own title names a {kind}, not a report")
     title = find_title(page)
     if title is None:
         return Classification(is_annual_report=False, reason="no annual-report title found")

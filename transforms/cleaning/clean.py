@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 
-from transforms.cleaning import normalise
+from transforms.cleaning import metadata, normalise
 from transforms.sources.html_tables import grid_text
 from transforms.model import Block, Page, RawPage
 
@@ -27,7 +27,8 @@ _TOOLBAR = frozenset(BOILER["toolbar_words"])
 _TOOLBAR_SPLIT = re.compile(r"[\s|｜/·•【】\[\]（）()]+")
 _REPORT_TITLE = re.compile(BOILER["report_title"])
 _NAMED_REPORT = re.compile(BOILER["named_report"])
-_HEADER = re.compile(rf"^(?:{BOILER['header_labels']})\s*[：:]")
+# A header line: a label of the page's metadata ("发布日期：…"), never the report's title or text.
+_HEADER = re.compile(rf"^(?:{BOILER['header_labels']}|{metadata.LABEL_ALT})\s*[：:]")
 _SIGNOFF_ORG = re.compile(BOILER["signoff_org"])
 _HEADING = re.compile(rf"^{BOILER['heading']}")
 _UNIT_NUMBER = re.compile(rf"\d\s*(?:{BOILER['units']})")
@@ -80,12 +81,13 @@ def clean_page(raw: RawPage) -> Page:
     all_text = "\n".join(b.text for b in lines)
     traditional = normalise.is_traditional(all_text)
     convention = normalise.pick_convention(all_text) if traditional else None
-    lines = [_normalise_block(b, convention) for b in lines]
+    lines = [_strip_markdown(_normalise_block(b, convention)) for b in lines]
     lines, pinyin_warnings = strip_pinyin(lines)
+    meta, lines = metadata.read(lines)
     spam: list[str] = []
-    title = _normalise_title(raw.title, convention, spam)
-    published = raw.meta.get("published_date") or normalise.find_printed_date(
-        "\n".join(b.text for b in lines[:60]))
+    title = _normalise_title(raw.title or meta.title, convention, spam)
+    published = raw.meta.get("published_date") or normalise.parse_date(meta.date or "") \
+        or normalise.find_printed_date("\n".join(b.text for b in lines[:60]))
 
     lines = [b for b in (_repair_spacing(b) for b in lines) if b.text]
     lines = drop_page_furniture(lines, raw.kind)
@@ -103,9 +105,25 @@ def clean_page(raw: RawPage) -> Page:
     report_title = next((b.text for b in lines[:40] if len(tkey) >= 6 and _key(b.text) == tkey and _is_report_title(b.text)),
                         None) or next((b.text for b in lines[:40] if _is_report_title(b.text)), None) \
         or _named_report(lines[:10])
+    meta_fields = {k: v for k, v in (("publisher", meta.publisher), ("column", meta.column),
+                                     ("source_url", meta.source_url)) if v}
     return Page(kind=raw.kind, blocks=lines, title=report_title or title,
                 published_date=published, traditional_source=traditional,
-                spam_removed=list(dict.fromkeys(spam)), warnings=warnings)
+                spam_removed=list(dict.fromkeys(spam)), warnings=warnings,
+                own_title=title, meta=meta_fields)
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_TABLE_ROW = re.compile(r"^\|.*\|$")
+
+
+def _strip_markdown(b: Block) -> Block:
+    """A Markdown copy's heading marks and emphasis ("# **…年度报告**") are not text."""
+    if b.is_table or not any(c in b.text for c in "#*_"):
+        return b
+    text = _MD_EMPHASIS.sub(r"\2", _MD_HEADING.sub("", b.text)).strip("* ")
+    return Block(text, page_no=b.page_no) if text != b.text else b
 
 
 def _to_lines(blocks: list[Block]) -> list[Block]:
@@ -537,7 +555,7 @@ def is_report_like(b: Block) -> bool:
     t = b.text
     if _HEADER.match(t):
         return False
-    return bool(is_prose(t) or _CN_DATE.match(t) or _NUMERIC_CELL.match(t)
+    return bool(is_prose(t) or _MD_TABLE_ROW.match(t) or _CN_DATE.match(t) or _NUMERIC_CELL.match(t)
                 or (_UNIT_NUMBER.search(t) and cjk_count(t) >= 2)
                 or (t.endswith(("。", "；")) and cjk_count(t) >= 4)
                 or (_HEADING.match(t) and cjk_count(t) >= 2))

@@ -7,6 +7,8 @@ check then only fails when the parts present already exceed the total. Values ar
 """
 from __future__ import annotations
 
+from typing import Optional
+
 from transforms.model import Check, Metric
 
 IDENTITIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -35,6 +37,10 @@ def _by_key(metrics: list[Metric]) -> dict[str, float]:
     return {m.key: float(m.value) for m in metrics if m.dimension in (None, "total")}
 
 
+def _dims(metrics: list[Metric]) -> dict[str, Optional[str]]:
+    return {m.key: m.dimension for m in metrics if m.dimension in (None, "total")}
+
+
 def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
@@ -54,14 +60,15 @@ def check_identity(name: str, total_key: str, part_keys: tuple[str, ...], values
     else:
         ok = abs(s - total) < 1e-6
         detail = f"{parts} = {_fmt(s)} vs {total_key}={_fmt(total)}"
-    return Check(check=name, ok=ok, detail=detail)
+    return Check(check=name, ok=ok, detail=detail, terms=[(total_key, None)] + [(k, None) for k in present])
 
 
 def checks(metrics: list[Metric]) -> list[Check]:
-    values = _by_key(metrics)
+    values, dims = _by_key(metrics), _dims(metrics)
     out = []
     for name, total_key, part_keys in IDENTITIES:
         c = check_identity(name, total_key, part_keys, values)
         if c is not None:
+            c.terms = [(k, dims[k]) for k, _ in c.terms]
             out.append(c)
     return out

@@ -39,17 +39,20 @@ def _num(v: float) -> str:
 
 
 def _sum_check(name: str, parts: list[tuple[str, Optional[float]]], total: tuple[str, Optional[float]],
-               rhs_extra: list[tuple[str, Optional[float]]] = ()) -> Optional[Check]:
-    """sum(parts) == total (+ rhs_extra); None when a term is missing."""
-    terms = list(parts) + [total] + list(rhs_extra)
-    if any(v is None for _, v in terms):
+               rhs_extra: list[tuple[str, Optional[float]]] = (), dim: Optional[str] = None,
+               terms: Optional[list[tuple[str, Optional[str]]]] = None) -> Optional[Check]:
+    """sum(parts) == total (+ rhs_extra); None when a term is missing. `terms`: the (key,
+    dimension) of each term, when they are not the term names with `dim`."""
+    values = list(parts) + [total] + list(rhs_extra)
+    if any(v is None for _, v in values):
         return None
     left = sum(v for _, v in parts)
     right = total[1] + sum(v for _, v in rhs_extra)
     ok = abs(left - right) < 1e-6
     lhs = " + ".join(f"{k} {_num(v)}" for k, v in parts)
     rhs = " + ".join(f"{k} {_num(v)}" for k, v in [total, *rhs_extra])
-    return Check(name, ok, f"{lhs} = {_num(left)} {'==' if ok else '!='} {rhs} = {_num(right)}")
+    detail = f"{lhs} = {_num(left)} {'==' if ok else '!='} {rhs} = {_num(right)}"
+    return Check(name, ok, detail, terms if terms is not None else [(k, dim) for k, _ in values])
 
 
 def checks(metrics: list[Metric]) -> list[Check]:
@@ -60,12 +63,13 @@ def checks(metrics: list[Metric]) -> list[Check]:
         g = lambda k: (k, by.get((k, dim)))  # noqa: E731 - a term of this column
         out.append(_sum_check(f"applications_identity[{dim}]",
                               [g("applications_new"), g("applications_carried_over")],
-                              g("result_total"), [g("applications_carried_forward")]))
-        out.append(_sum_check(f"result_rows_sum[{dim}]", [g(k) for k in RESULT_ROWS], g("result_total")))
+                              g("result_total"), [g("applications_carried_forward")], dim=dim))
+        out.append(_sum_check(f"result_rows_sum[{dim}]", [g(k) for k in RESULT_ROWS], g("result_total"), dim=dim))
     for key in REQUEST_KEYS:
         if any((key, d) in by for d in dims):
             out.append(_sum_check(f"applicant_columns_sum[{key}]",
-                                  [(d, by.get((key, d))) for d in APPLICANT_DIMS], (TOTAL, by.get((key, TOTAL)))))
+                                  [(d, by.get((key, d))) for d in APPLICANT_DIMS], (TOTAL, by.get((key, TOTAL))),
+                                  terms=[(key, d) for d in dims]))
     for block in REVIEW_BLOCKS:
         g = lambda k: (k, by.get((k, None)))  # noqa: E731
         out.append(_sum_check(f"{block}_sum", [g(f"{block}_{o}") for o in OUTCOMES], g(f"{block}_total")))

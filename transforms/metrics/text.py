@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from transforms import rules
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
@@ -38,6 +39,10 @@ _PART_YEAR_MONTHS = re.compile(_G["partial_period_months"])
 _EACH_SUB_UNIT = re.compile(_G["sub_unit_each"])
 
 
+def _opt(pattern: Optional[str]) -> Optional[re.Pattern]:
+    return re.compile(pattern) if pattern else None
+
+
 def _sub_unit(before: str) -> bool:
     """A sub-unit is named in `before` (the segment up to the number): "省级部门", or every area
     unit of one kind ("各区县"), unless the wording takes in every level or the departments as
@@ -45,6 +50,12 @@ def _sub_unit(before: str) -> bool:
     if _has_any(before, _G["sub_unit"]):
         return True
     return bool(_EACH_SUB_UNIT.search(before)) and "各级" not in before and "部门" not in before
+_REASONS = _RULES["reasons"]
+_OUT_OF_SCOPE = [{"reason": r["reason"], "keys": r["keys"], "where": r["where"], "words": re.compile(r["words"]),
+                  "unless": _opt(r.get("unless"))} for r in _RULES["out_of_scope"]]
+_SUBJECT = _RULES["subject_office"]
+_SUBJECT_OFFICE = re.compile(_SUBJECT["office"])
+_SUBJECT_OWN = re.compile(_SUBJECT["own"])
 _CONTEXTS = {name: re.compile(p) for name, p in _RULES["contexts"].items()}
 _CONTEXT_REQUIRES = re.compile(_RULES["context_requires"])
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年)")
@@ -70,16 +81,13 @@ class Rule:
     after: tuple[re.Pattern, ...]
     zero: tuple[re.Pattern, ...]
     zero_not_followed: Optional[re.Pattern]
+    zero_object_excludes: Optional[re.Pattern]
     clause_excludes: Optional[re.Pattern]
     sentence_excludes: Optional[re.Pattern]
     followed_excludes: Optional[re.Pattern]
     requires_before: Optional[re.Pattern]
     requires_in_paragraph: Optional[re.Pattern]
     formats: tuple[str, ...]
-
-
-def _opt(pattern: Optional[str]) -> Optional[re.Pattern]:
-    return re.compile(pattern) if pattern else None
 
 
 def _rule(name: str, spec: dict, key: Optional[str], context_keys: Optional[dict]) -> Rule:
@@ -90,6 +98,7 @@ def _rule(name: str, spec: dict, key: Optional[str], context_keys: Optional[dict
         after=tuple(re.compile("^" + _GAP_AFTER + "(?:" + _expand(p) + ")") for p in spec.get("after", [])),
         zero=tuple(re.compile(_expand(p)) for p in spec.get("zero", [])),
         zero_not_followed=_opt(spec.get("zero_not_followed")),
+        zero_object_excludes=_opt(spec.get("zero_object_excludes")),
         clause_excludes=_opt(spec.get("clause_excludes")),
         sentence_excludes=_opt(spec.get("sentence_excludes")),
         followed_excludes=_opt(spec.get("followed_excludes")),
@@ -130,6 +139,7 @@ class Candidate:
     evidence: str
     whole_scope: bool
     role: str
+    refused: Optional[str] = None  # why this figure is not the publisher's whole-year figure
 
 
 _QUOTES = re.compile("[\"'“”‘’「」『』]")
@@ -213,37 +223,90 @@ def _context(paragraph: str, upto: int) -> Optional[str]:
     return best if _CONTEXT_REQUIRES.search(paragraph[start:min(ends) if ends else len(paragraph)]) else None
 
 
-def _not_this_year(sentence: str, tok: Token, clause: str, year: Optional[int]) -> bool:
+def _not_this_year(sentence: str, tok: Token, clause: str, year: Optional[int]) -> Optional[str]:
+    """Why the figure is not the statistical year's (a reason of rules' `reasons`), or None."""
     head = sentence[:tok.start]
-    if _has_any(head, _G["cumulative"]) or _has_any(head, _G["future"]):
-        return True
+    word = _first_word(head, _G["cumulative"])
+    if word:
+        return _reason("cumulative", word)
+    word = _first_word(head, _G["future"])
+    if word:
+        return _reason("future", word)
     segment = head[_last_index(head, _SEGMENT_DELIMS) + 1:]
     years = [int(y) for y in _YEAR.findall(segment)]
     if years and (year is None or years[-1] != year):
-        return True  # a figure dated another year (or any year, when ours is unknown)
-    if _PART_YEAR_MONTHS.search(segment):
-        return True  # "1-11月": part of the year
-    if _has_any(segment, _G["partial_period_heads"]) and not _has_any(clause, _G["whole_year"]):
-        return True  # "2018年上半年,全区收到申请520件": the half year owns the segment
-    return _has_any(clause, _G["previous_year"]) or _has_any(clause, _G["partial_period"])
+        return _reason("another_year", str(years[-1]))  # dated another year (or any, ours unknown)
+    m = _PART_YEAR_MONTHS.search(segment)
+    if m:
+        return _reason("part_year", m.group(0))  # "1-11月": part of the year
+    word = _first_word(segment, _G["partial_period_heads"])
+    if word and not _has_any(clause, _G["whole_year"]):
+        return _reason("part_year", word)  # "2018年上半年,全区收到申请520件": the half year owns the segment
+    word = _first_word(clause, _G["previous_year"])
+    if word:
+        return _reason("previous_year", word)
+    word = _first_word(clause, _G["partial_period"])
+    return _reason("part_year", word) if word else None
 
 
-def _rule_allows(rule: Rule, sentence: str, clause: str, upto: int, paragraph_head: str,
-                 section: str = "") -> bool:
-    """The rule's own conditions on the words around the number. A heading the paragraph sits
-    under ("(三)依申请公开政府信息收费情况") says what its sentences are about as well as their
-    own words do; for words required before the number only the nearest heading counts (a part's
-    heading "一、政府信息公开概述" says nothing of a "(四)培训情况" sentence's training)."""
+def _first_word(text: str, words) -> Optional[str]:
+    return next((w for w in words if w in text), None)
+
+
+def _reason(name: str, detail: str = "") -> str:
+    """A refusal reason as printed in `withheld`: the rule file's wording, then what showed it."""
+    return _REASONS[name] + (f" ({detail})" if detail else "")
+
+
+def _rule_refusal(rule: Rule, sentence: str, clause: str, upto: int, paragraph_head: str,
+                  section: str = "") -> Optional[str]:
+    """Why the rule's own conditions on the words around the number refuse it, or None. A
+    heading the paragraph sits under ("(三)依申请公开政府信息收费情况") says what its sentences are
+    about as well as their own words do; for words required before the number only the nearest
+    heading counts (a part's heading "一、政府信息公开概述" says nothing of a "(四)培训情况"
+    sentence's training)."""
     section = section.rstrip("\n").rsplit("\n", 1)[-1]
-    if rule.clause_excludes and rule.clause_excludes.search(clause):
-        return False
-    if rule.sentence_excludes and rule.sentence_excludes.search(sentence[:upto]):
-        return False
-    if rule.followed_excludes and rule.followed_excludes.search(sentence[upto:]):
-        return False
+    for cond, text in (("clause_excludes", clause), ("sentence_excludes", sentence[:upto]),
+                       ("followed_excludes", sentence[upto:])):
+        rx = getattr(rule, cond)
+        m = rx.search(text) if rx else None
+        if m:
+            return _reason(cond, m.group(0))
     if rule.requires_in_paragraph and not rule.requires_in_paragraph.search(paragraph_head):
-        return False
-    return not (rule.requires_before and not rule.requires_before.search(section + sentence[:upto]))
+        return _reason("requires_in_paragraph")
+    if rule.requires_before and not rule.requires_before.search(section + sentence[:upto]):
+        return _reason("requires_before")
+    return None
+
+
+def _out_of_scope(key: str, sentence: str, tok_start: int, label_start: int, own: str) -> Optional[str]:
+    """Why the sentence is about something narrower or other than the publisher's whole year
+    (rules' `out_of_scope`: a channel, a hotline, approvals, one office), or None."""
+    clause_start = _last_index(sentence[:tok_start], _CLAUSE_DELIMS) + 1
+    spans = {"clause": sentence[clause_start:tok_start],
+             "segment": sentence[_last_index(sentence[:tok_start], _SEGMENT_DELIMS) + 1:tok_start],
+             "sentence": sentence[:tok_start]}
+    for rule in _OUT_OF_SCOPE:
+        if not any(fnmatch.fnmatchcase(key, k) for k in rule["keys"]):
+            continue
+        m = rule["words"].search(spans[rule["where"]])
+        if m and not (rule["unless"] and rule["unless"].search(spans[rule["where"]])):
+            return f"{rule['reason']} ({m.group(0)})"
+    subject = _subject_office(sentence[_last_index(sentence[:label_start], _CLAUSE_DELIMS) + 1:label_start], own)
+    return f"{_SUBJECT['reason']} ({subject})" if subject else None
+
+
+def _subject_office(before_label: str, own: str) -> Optional[str]:
+    """The office or department named right before a label as the one that did it
+    ("区管委会、县政府公开办主动公开信息数为62条"), unless the wording makes it the publisher
+    itself or the whole ("我局办公室", "全区…") or the report's title names it."""
+    m = _SUBJECT_OFFICE.search(before_label)
+    if not m or _SUBJECT_OWN.search(before_label):
+        return None
+    name = m.group(0)
+    if own and (name in own or name[-3:] in own):
+        return None
+    return name
 
 
 def _combined(before_label: str) -> bool:
@@ -298,10 +361,20 @@ def _value(tok: Token) -> tuple[float | int, str]:
     return tok.value, tok.unit
 
 
+def _pick(matches: list[tuple]) -> Optional[tuple]:
+    """The match with the longest label, when one key holds it (two keys equally well: none)."""
+    if not matches:
+        return None
+    longest = max(m[0] for m in matches)
+    best = [m for m in matches if m[0] == longest]
+    return best[0] if len({(m[1], m[2]) for m in best}) == 1 else None
+
+
 def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optional[int],
-                         rules: tuple[Rule, ...], section: str = "") -> list[Candidate]:
-    """Figures of one sentence. `section` is the heading the paragraph sits under: it tells what
-    the paragraph is about ("三、依申请公开情况") as much as the paragraph's own words."""
+                         rules: tuple[Rule, ...], section: str = "", own: str = "") -> list[Candidate]:
+    """Figures of one sentence, each with the reason it is refused (None: loadable). `section`
+    is the heading the paragraph sits under: it tells what the paragraph is about
+    ("三、依申请公开情况") as much as the paragraph's own words. `own`: the report's title."""
     found: list[Candidate] = []
     labels: dict[str, set[str]] = {}  # key -> the label words that named it in this sentence
     whole = lambda upto: _has_any(sentence[:upto], _G["whole_scope"])  # noqa: E731
@@ -309,14 +382,9 @@ def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optio
         clause_start = _last_index(sentence[:tok.start], _CLAUSE_DELIMS) + 1
         segment_start = _last_index(sentence[:tok.start], _SEGMENT_DELIMS) + 1
         clause = sentence[clause_start:tok.start]
-        # A sub-unit named earlier in the segment owns what follows ("省级部门…500件,其中当面…").
-        if _not_this_year(sentence, tok, clause, year) or _sub_unit(sentence[segment_start:tok.start]):
-            continue
-        matches = []
+        matches = []  # (label length, key, role, label, refusal, label start)
         for rule in rules:
-            if tok.unit not in rule.units or \
-                    not _rule_allows(rule, sentence, clause, tok.start, section + paragraph[:offset + tok.start],
-                                     section):
+            if tok.unit not in rule.units:
                 continue
             lm = _label_match(rule, sentence, clause_start, tok)
             if lm is None:
@@ -326,32 +394,39 @@ def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optio
                 key = rule.context_keys.get(_context(paragraph, offset + lm[0]) or "")
                 if key is None:
                     continue
-            if rule.role == "total" and _has_any(sentence[segment_start:tok.start], _G["of_which"]):
-                continue
-            matches.append((lm[1], key, rule.role, sentence[lm[0]:lm[0] + lm[1]]))
-        if not matches:
+            why = _rule_refusal(rule, sentence, clause, tok.start, section + paragraph[:offset + tok.start], section)
+            if why is None and rule.role == "total" and _has_any(sentence[segment_start:tok.start], _G["of_which"]):
+                why = _reason("of_which")
+            matches.append((lm[1], key, rule.role, sentence[lm[0]:lm[0] + lm[1]], why, lm[0]))
+        # A label whose rule allows the number wins over labels whose rules refuse it.
+        pick = _pick([m for m in matches if m[4] is None]) or _pick(matches)
+        if pick is None:
             continue
-        longest = max(m[0] for m in matches)
-        keys = {(k, role) for n, k, role, _ in matches if n == longest}
-        if len(keys) != 1:
-            continue  # two labels fit equally well: not ours to guess
-        (key, role), = keys
-        label = next(lab for n, k, _, lab in matches if n == longest and k == key)
+        _n, key, role, label, why, label_start = pick
+        # A sub-unit named earlier in the segment owns what follows ("省级部门…500件,其中当面…").
+        why = (why or _not_this_year(sentence, tok, clause, year)
+               or (_reason("sub_unit") if _sub_unit(sentence[segment_start:tok.start]) else None)
+               or _out_of_scope(key, sentence, tok.start, label_start, own))
         value, _unit = _value(tok)
-        found.append(Candidate(key, value, tok.unit, tok.approx, _evidence(sentence, tok), whole(tok.start), role))
-        labels.setdefault(key, set()).add(_LABEL_KEY.sub("", label))
+        found.append(Candidate(key, value, tok.unit, tok.approx, _evidence(sentence, tok), whole(tok.start),
+                               role, why))
+        if why is None:
+            labels.setdefault(key, set()).add(_LABEL_KEY.sub("", label))
     # One key named by two different labels in one sentence ("1件撤销,1件确认违法" are both
     # corrections) is a sum the sentence leaves to the reader: not ours to add up.
     split = {k for k, labs in labels.items()
              if any(a not in b and b not in a for a in labs for b in labs)}
-    found = [c for c in found if c.key not in split]
+    for c in found:
+        if c.key in split and c.refused is None:
+            c.refused = _reason("two_labels")
     found += _all_upheld(paragraph, offset, sentence, found)
-    found += _zeros(section + paragraph[:offset], sentence, year, rules, section)
+    found += _zeros(section + paragraph[:offset], sentence, year, rules, section, own)
     return found
 
 
 def _all_upheld(paragraph: str, offset: int, sentence: str, found: list[Candidate]) -> list[Candidate]:
-    """"行政诉讼案件2件,均维持…": the upheld count equals the total just named."""
+    """"行政诉讼案件2件,均维持…": the upheld count equals the total just named (and is refused
+    when that total is)."""
     out = []
     pos = 0
     for part in re.split(r"([,;])", sentence):
@@ -362,55 +437,52 @@ def _all_upheld(paragraph: str, offset: int, sentence: str, found: list[Candidat
             if totals:
                 t = totals[-1]
                 out.append(Candidate(_ALL_UPHELD["keys"][ctx], t.value, t.unit_printed, t.approx,
-                                     sentence, t.whole_scope, "part"))
+                                     sentence, t.whole_scope, "part", t.refused))
         pos += len(part)
     return out
 
 
 def _zeros(paragraph_head: str, sentence: str, year: Optional[int], rules: tuple[Rule, ...],
-           section: str = "") -> list[Candidate]:
+           section: str = "", own: str = "") -> list[Candidate]:
     out = []
     for rule in rules:
         for rx in rule.zero:
             m = rx.search(sentence)
             if not m:
                 continue
-            fake = Token(m.start(), m.end(), 0, False, rule.units[0])
-            clause_start = _last_index(sentence[:m.start()], _CLAUSE_DELIMS) + 1
-            if _not_this_year(sentence, fake, sentence[clause_start:m.start()], year):
-                continue
-            if _sub_unit(sentence[clause_start:m.start()]):
-                continue
-            if not _rule_allows(rule, sentence, sentence[clause_start:m.start()], m.end(),
-                                paragraph_head + sentence[:m.end()], section):
-                continue
             rest = re.split(r"[,;]", sentence[m.end():], maxsplit=1)[0]
             if rule.zero_not_followed and rule.zero_not_followed.search(rest):
                 continue  # "未收到…申请提起的行政复议": the zero is about something else
+            if rule.zero_object_excludes and rule.zero_object_excludes.search(m.group(0)):
+                continue  # "未收到有关政府信息公开行政复议申请": the negated noun is a review
+            fake = Token(m.start(), m.end(), 0, False, rule.units[0])
+            clause_start = _last_index(sentence[:m.start()], _CLAUSE_DELIMS) + 1
+            clause = sentence[clause_start:m.start()]
+            why = (_not_this_year(sentence, fake, clause, year)
+                   or (_reason("sub_unit") if _sub_unit(clause) else None)
+                   or _rule_refusal(rule, sentence, clause, m.end(), paragraph_head + sentence[:m.end()], section)
+                   or _out_of_scope(rule.key, sentence, m.start(), m.start(), own))
             out.append(Candidate(rule.key, 0, rule.units[0], False, sentence,
-                                 _has_any(sentence[:m.start()], _G["whole_scope"]), rule.role))
+                                 _has_any(sentence[:m.start()], _G["whole_scope"]), rule.role, why))
             break
     return out
 
 
 def _settle(cands: list[Candidate]) -> list[Candidate]:
-    """One candidate per key when the values agree, or when whole-area wording picks one."""
+    """Every candidate, one value per key among the loadable ones when whole-area wording picks
+    one: the others are refused as narrower (they stay, with that reason)."""
     by_key: dict[str, list[Candidate]] = {}
     for c in cands:
         by_key.setdefault(c.key, []).append(c)
-    out = []
-    for key, cs in by_key.items():
-        values = {float(c.value) for c in cs}
-        if len(values) > 1:
-            wide = [c for c in cs if c.whole_scope]
+    for cs in by_key.values():
+        ok = [c for c in cs if c.refused is None]
+        if len({float(c.value) for c in ok}) > 1:
+            wide = [c for c in ok if c.whole_scope]
             if wide and len({float(c.value) for c in wide}) == 1:
-                cs = wide
-        seen = set()
-        for c in cs:
-            if float(c.value) not in seen:
-                seen.add(float(c.value))
-                out.append(c)
-    return out
+                for c in ok:
+                    if not c.whole_scope:
+                        c.refused = _reason("narrower")
+    return cands
 
 
 def active_rules(fmt: Optional[str]) -> tuple[Rule, ...]:
@@ -429,6 +501,26 @@ _TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.]")
 def _is_heading(block: str) -> bool:
     """A numbered heading line ("五、因政府信息公开申请行政复议…的情况"): it does not wrap."""
     return bool(_HEADING.match(block)) and len(block) <= MAX_HEADING and "。" not in block
+
+
+# A heading printed inside a run-on body (an archive that kept one line per page): after a space,
+# a heading number, then the heading up to the next space ("。 三、依申请公开情况 2011年全区…").
+_INLINE_HEADING = re.compile(r"(?:^|\s+)((?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[、.．](?!\d))"
+                             r"\s*[^\s。!?！？]{2,%d})(?=\s|$)" % MAX_HEADING)
+MIN_RUN_ON = 300  # characters: a block this long holding headings is several paragraphs
+
+
+def split_run_on(block: str) -> list[str]:
+    """A body that lost its line breaks, cut back into paragraphs at the headings it prints
+    inline, each heading a paragraph of its own (so headings give their sections a topic)."""
+    if len(block) < MIN_RUN_ON:
+        return [block]
+    out, pos = [], 0
+    for m in _INLINE_HEADING.finditer(block):
+        out += [block[pos:m.start(1)], m.group(1)]
+        pos = m.end(1)
+    out.append(block[pos:])
+    return [p.strip() for p in out if p.strip()] or [block]
 
 
 def join_wrapped(paragraphs: list[str]) -> list[str]:
@@ -451,13 +543,15 @@ def join_wrapped(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def candidates_from_paragraphs(paragraphs: list[str], year: Optional[int], fmt: Optional[str]) -> list[Candidate]:
+def read_paragraphs(paragraphs: list[str], year: Optional[int], fmt: Optional[str],
+                    own: str = "") -> list[Candidate]:
+    """Every labelled figure of the prose, refused ones included (with their reason)."""
     rules = active_rules(fmt)
     if not rules:
         return []
     found: list[Candidate] = []
     section = top = ""
-    for paragraph in join_wrapped(paragraphs):
+    for paragraph in join_wrapped([p for raw in paragraphs for p in split_run_on(raw)]):
         if _is_heading(paragraph):
             # "三、依申请公开政府信息情况" / "(二)申请处理情况": a sub-heading's topic is its
             # part's heading's topic too, so the part's heading is kept with it.
@@ -466,17 +560,29 @@ def candidates_from_paragraphs(paragraphs: list[str], year: Optional[int], fmt: 
             else:
                 section = top + paragraph + "\n"
         for offset, sentence in _sentences(paragraph):
-            found += _sentence_candidates(paragraph, offset, sentence, year, rules, section)
+            found += _sentence_candidates(paragraph, offset, sentence, year, rules, section, own)
     return _settle(found)
+
+
+def candidates_from_paragraphs(paragraphs: list[str], year: Optional[int], fmt: Optional[str],
+                               own: str = "") -> list[Candidate]:
+    """The loadable figures of the prose, one per (key, value)."""
+    seen, out = set(), []
+    for c in read_paragraphs(paragraphs, year, fmt, own):
+        if c.refused is None and (c.key, float(c.value)) not in seen:
+            seen.add((c.key, float(c.value)))
+            out.append(c)
+    return out
 
 
 def _metric(c: Candidate) -> Metric:
     unit = "元" if c.unit_printed in _MONEY_UNITS else c.unit_printed
     return Metric(key=c.key, value=c.value, unit=unit, unit_printed=c.unit_printed, approx=c.approx,
-                  source="text", evidence=c.evidence)
+                  source="text", evidence=c.evidence, withheld=c.refused)
 
 
 def text_metrics(page: Page, cls: Classification) -> list[Metric]:
+    """Every candidate of the prose; a refused one carries its reason in `withheld`."""
     if not cls.is_annual_report:
         return []
-    return [_metric(c) for c in candidates_from_paragraphs(page.prose, cls.year, cls.format)]
+    return [_metric(c) for c in read_paragraphs(page.prose, cls.year, cls.format, cls.title or "")]
