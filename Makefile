@@ -4,7 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+SHARED ?= ../shared
+# Bars of `make score`, per gold set: precision, then recall (every page must be classed right).
+MIN_PRECISION ?= 1.00
+MIN_RECALL ?= 0.95
+PINGTAN_MIN_RECALL ?= 0.90
+
+.PHONY: install demo test bench score clean
 
 install: $(STAMP)
 
@@ -20,6 +26,17 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+# Scores every gold file of $(SHARED)/gold through the CLI: precision, recall and classes per
+# set. A gold set's pages are in $(SHARED)/<set>/ when that folder exists, else in $(SHARED)/real/.
+score: install
+	@status=0; for gold in $(SHARED)/gold/*.yaml; do \
+	  set=$$(basename $$gold .yaml); files=$(SHARED)/$$set; [ -d $$files ] || files=$(SHARED)/real; \
+	  recall=$(MIN_RECALL); [ $$set = pingtan ] && recall=$(PINGTAN_MIN_RECALL); \
+	  printf '%-8s (bars: precision %s, recall %s) ' $$set $(MIN_PRECISION) $$recall; \
+	  $(PY) $(SHARED)/tools/score_extract.py $(VENV)/bin/govreports $$gold --files $$files --quiet \
+	    --min-precision $(MIN_PRECISION) --min-recall $$recall || { status=1; echo "  ^ $$set misses its bar"; }; \
+	done; exit $$status
 
 bench: install
 	$(PY) tests/bench/run_all.py

@@ -93,6 +93,10 @@ def _summary(d: dict) -> str:
     failed = [c for c in d["checks"] if not c["ok"]]
     for c in failed:
         lines.append(f"  CHECK FAILED {c['check']}: {c['detail']}")
+    for w in d.get("withheld", []):
+        dim = f"[{w['dimension']}]" if w.get("dimension") else ""
+        values = ", ".join(str(c["value"]) for c in w["candidates"])
+        lines.append(f"  withheld {w['key']}{dim} ({values}): {w['reason']}")
     for w in d.get("warnings", []):
         lines.append(f"  warning: {w}")
     return "\n".join(lines)

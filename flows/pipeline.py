@@ -282,6 +282,19 @@ def _host_of(url: str, host: Optional[str]) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def withheld_rows(doc_id: str, doc: Document) -> list[dict]:
+    """The document's withheld values as rows of the `withheld` table."""
+    rows = []
+    for w in doc.withheld:
+        cands = [{"value": c.value, "unit": c.unit, "unit_printed": c.unit_printed, "approx": bool(c.approx),
+                  "source": c.source, "evidence": c.evidence, "reason": c.withheld} for c in w.candidates]
+        rows.append({"doc_id": doc_id, "key": w.key, "dimension": w.dimension, "reason": w.reason,
+                     "loaded_value": None if w.loaded is None else float(w.loaded),
+                     "candidate_values": [float(c.value) for c in w.candidates],
+                     "candidates": json.dumps(cands, ensure_ascii=False)})
+    return rows
+
+
 @dataclass
 class _ReportDoc:
     """A report document as dedupe and the reports table need it: no text."""
@@ -303,9 +316,10 @@ class _Spool:
         self.hosts, self.years = hosts, years
         self.report_ids = report_ids or {}
         self.skip = skip_doc_ids or set()
-        self.buffers = {"pages": [], "documents": [], "document_metrics": [], "checks": []}
+        self.buffers = {"pages": [], "documents": [], "document_metrics": [], "checks": [], "withheld": []}
         self.schemas = {"pages": B.PAGES, "documents": B.DOCUMENTS,
-                        "document_metrics": B.DOCUMENT_METRICS, "checks": B.CHECKS}
+                        "document_metrics": B.DOCUMENT_METRICS, "checks": B.CHECKS,
+                        "withheld": B.WITHHELD}
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.parses: list[dict] = []
         self.reports: list[_ReportDoc] = []
@@ -363,6 +377,7 @@ class _Spool:
         for c in doc.checks:
             self.buffers["checks"].append({"doc_id": doc_id, "check": c.check, "ok": bool(c.ok),
                                            "detail": c.detail})
+        self.buffers["withheld"].extend(withheld_rows(doc_id, doc))
         if doc.is_annual_report:
             item = DedupeItem(doc_id=doc_id, fingerprint=fp, year=doc.year, publisher=doc.publisher,
                               host=host, url=p.url, fetched_at=_iso(p.fetched_at), own_host=own,
@@ -585,7 +600,7 @@ def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[li
             spooled = spool.tables()
             batch = LoadBatch(pages=spooled["pages"], documents=spooled["documents"],
                               document_metrics=spooled["document_metrics"],
-                              checks=spooled["checks"],
+                              checks=spooled["checks"], withheld=spooled["withheld"],
                               parses=pa.Table.from_pylist(spool.parses, schema=B.PARSES),
                               assignments=assign, reports=reports, replace_parsed=reparse)
             counts = wh.load(run_id, batch)

@@ -18,7 +18,7 @@ S2T = opencc.OpenCC("s2t.json")
 TEXT = [("Content-Type", "text/plain; charset=utf-8")]
 PORTALS = [SimpleNamespace(id="xh", allowed_hosts=["www.xihu.gov.cn"]),
            SimpleNamespace(id="sy", allowed_hosts=["www.sanyuan.gov.cn"])]
-DATA_TABLES = ("pages", "documents", "reports", "metrics", "document_metrics", "checks", "parses")
+DATA_TABLES = ("pages", "documents", "reports", "metrics", "document_metrics", "checks", "parses", "withheld")
 
 OWN = "http://www.xihu.gov.cn/col1/a.html"
 REPOST = "http://www.xihu.gov.cn/col2/b.html"
@@ -134,6 +134,15 @@ def test_every_metric_links_to_a_canonical_document(harvested):
 
 def test_metrics_are_loaded(harvested):
     assert rows(harvested.db, "SELECT count(*) > 0 AS some FROM metrics") == [{"some": True}]
+
+
+def test_withheld_values_are_loaded_with_their_candidates(harvested):
+    # Seed 001 prints cumulative figures ("《条例》实施以来,累计主动公开政府信息8131条"): not
+    # loaded, kept in `withheld` with the sentence, on the report of its canonical copy.
+    got = rows(harvested.db, "SELECT w.report_id IS NOT NULL AS linked, w.candidates FROM withheld w "
+                             "JOIN documents d USING (doc_id) WHERE d.is_canonical AND w.key = 'proactive_total' "
+                             "AND list_contains(w.candidate_values, 8131)")
+    assert [(r["linked"], "8131" in json.loads(r["candidates"])[0]["evidence"]) for r in got] == [(True, True)]
 
 
 def test_timings_are_reported_per_step(harvested):

@@ -14,7 +14,7 @@ from warehouse.query import run_query
 from warehouse.store import Warehouse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warehouse"
-DATA_TABLES = ("pages", "documents", "reports", "metrics", "document_metrics", "checks", "parses")
+DATA_TABLES = ("pages", "documents", "reports", "metrics", "document_metrics", "checks", "parses", "withheld")
 
 # The contract of shared/spec/interfaces.md.
 REQUIRED = {
@@ -25,6 +25,8 @@ REQUIRED = {
                 "canonical_url", "copies"],
     "metrics": ["report_id", "key", "dimension", "value", "unit", "approx", "source", "evidence", "doc_id"],
     "runs": ["run_id", "flow", "started_at", "finished_at", "status", "pages_fetched", "reports_new", "errors"],
+    "withheld": ["doc_id", "report_id", "key", "dimension", "reason", "loaded_value", "candidate_values",
+                 "candidates"],
 }
 
 
@@ -204,3 +206,24 @@ def test_checks_of_a_copy_are_not_the_reports(loaded):
         wh.publish()
     out = run_query(db, "SELECT doc_id, report_id FROM checks WHERE doc_id = 'd2'", fmt="csv")
     assert out.splitlines()[1:] == ["d2,"]
+
+
+def test_withheld_values_link_to_document_and_canonical_report(loaded):
+    out = run_query(loaded, "SELECT doc_id, report_id, key FROM withheld ORDER BY doc_id", fmt="csv")
+    assert out.splitlines()[1:] == ["d1,R1,proactive_total", "d2,,applications_received",
+                                    "d3,R2,reconsideration_total"]
+
+
+def test_withheld_values_keep_candidates_and_the_loaded_value(loaded):
+    got = json.loads(run_query(loaded, "SELECT loaded_value, candidate_values, candidates FROM withheld "
+                                       "WHERE doc_id = 'd1'", fmt="json"))
+    assert (got[0]["loaded_value"], got[0]["candidate_values"], json.loads(got[0]["candidates"])[0]["value"]) \
+        == (425, [62], 62)
+
+
+def test_a_batch_without_withheld_values_loads(db):
+    batch = fixture_batch()
+    batch.withheld = None  # a producer that knows nothing of withheld values
+    with Warehouse(db) as wh:
+        wh.load(wh.start_run("harvest", {}), batch)
+        assert wh.con.execute("SELECT count(*) FROM withheld").fetchone()[0] == 0

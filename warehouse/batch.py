@@ -37,6 +37,11 @@ DOCUMENT_METRICS = pa.schema([
 CHECKS = pa.schema([
     ("doc_id", pa.string()), ("check", pa.string()), ("ok", pa.bool_()), ("detail", pa.string())])
 
+WITHHELD = pa.schema([
+    ("doc_id", pa.string()), ("key", pa.string()), ("dimension", pa.string()),
+    ("reason", pa.string()), ("loaded_value", pa.float64()),
+    ("candidate_values", pa.list_(pa.float64())), ("candidates", pa.string())])
+
 PARSES = pa.schema([
     ("url", pa.string()), ("sha256", pa.string()), ("doc_id", pa.string()),
     ("status", pa.string()), ("error", pa.string()), ("year", pa.int32())])
@@ -52,17 +57,19 @@ REPORTS = pa.schema([
     ("portal_id", pa.string())])
 
 SCHEMAS = {"pages": PAGES, "documents": DOCUMENTS, "document_metrics": DOCUMENT_METRICS,
-           "checks": CHECKS, "parses": PARSES, "assignments": ASSIGNMENTS, "reports": REPORTS}
+           "checks": CHECKS, "parses": PARSES, "assignments": ASSIGNMENTS, "reports": REPORTS,
+           "withheld": WITHHELD}
 
 
 @dataclass
 class LoadBatch:
     """Everything one run adds.
 
-    pages, documents, document_metrics, checks, parses: new rows (pages and documents already
-    present are skipped by key). assignments (doc_id, report_id, is_canonical) covers every
-    report document; reports is the full set of report rows. replace_parsed: drop every
-    document and parse first (a re-parse of the whole archive).
+    pages, documents, document_metrics, checks, parses, withheld: new rows (pages and documents
+    already present are skipped by key; metrics, checks and withheld values come with their
+    document). assignments (doc_id, report_id, is_canonical) covers every report document;
+    reports is the full set of report rows. replace_parsed: drop every document and parse first
+    (a re-parse of the whole archive).
     """
     pages: object
     documents: object
@@ -72,6 +79,7 @@ class LoadBatch:
     assignments: object
     reports: object
     replace_parsed: bool = False
+    withheld: object = None  # None: no withheld values in this batch
 
 
 def _typed(row: dict, schema: pa.Schema) -> dict:

@@ -26,7 +26,7 @@ from typing import Optional
 import duckdb
 import pyarrow as pa
 
-from .batch import LoadBatch  # noqa: F401  (re-exported: the load contract)
+from .batch import WITHHELD, LoadBatch  # noqa: F401  (LoadBatch re-exported: the load contract)
 from .migrate import migrate
 
 
@@ -260,7 +260,8 @@ class Warehouse:
         names = {"new_pages": batch.pages, "new_documents": batch.documents,
                  "new_document_metrics": batch.document_metrics, "new_checks": batch.checks,
                  "new_parses": batch.parses, "new_assignments": batch.assignments,
-                 "new_reports": batch.reports}
+                 "new_reports": batch.reports,
+                 "new_withheld": WITHHELD.empty_table() if batch.withheld is None else batch.withheld}
         views = []
         try:
             for name, table in names.items():
@@ -303,7 +304,7 @@ class Warehouse:
           "WHERE n.record_id NOT IN (SELECT record_id FROM pages)", run_id)
         pages_new = q("SELECT count(*) FROM pages").fetchone()[0] - before
         if replace_parsed:
-            for table in ("metrics", "checks", "document_metrics", "documents", "parses"):
+            for table in ("metrics", "checks", "withheld", "document_metrics", "documents", "parses"):
                 q(f"DELETE FROM {table}")
             q("UPDATE pages SET doc_id = NULL WHERE doc_id IS NOT NULL")
         before = q("SELECT count(*) FROM documents").fetchone()[0]
@@ -327,6 +328,8 @@ class Warehouse:
           "WHERE doc_id IN (SELECT doc_id FROM fresh_docs)")
         q(f"INSERT INTO checks BY NAME SELECT {distinct} * FROM new_checks "
           "WHERE doc_id IN (SELECT doc_id FROM fresh_docs)")
+        q(f"INSERT INTO withheld BY NAME SELECT {distinct} * FROM new_withheld "
+          "WHERE doc_id IN (SELECT doc_id FROM fresh_docs)")
         q("INSERT OR REPLACE INTO parses BY NAME SELECT DISTINCT ON (url, sha256) n.*, ? AS run_id "
           "FROM new_parses n", run_id)
         # Report membership of every report document, then reports and canonical metrics.
@@ -339,6 +342,10 @@ class Warehouse:
           "FROM documents d WHERE checks.doc_id = d.doc_id "
           "AND d.doc_id IN (SELECT doc_id FROM new_assignments) "
           "AND checks.report_id IS DISTINCT FROM (CASE WHEN d.is_canonical THEN d.report_id END)")
+        q("UPDATE withheld SET report_id = CASE WHEN d.is_canonical THEN d.report_id END "
+          "FROM documents d WHERE withheld.doc_id = d.doc_id "
+          "AND d.doc_id IN (SELECT doc_id FROM new_assignments) "
+          "AND withheld.report_id IS DISTINCT FROM (CASE WHEN d.is_canonical THEN d.report_id END)")
         reports_before = q("SELECT count(*) FROM reports WHERE report_id NOT IN "
                            "(SELECT report_id FROM touched)").fetchone()[0]
         touched_before = {r[0] for r in q("SELECT report_id FROM reports WHERE report_id IN "

@@ -503,10 +503,12 @@ def _is_heading(block: str) -> bool:
     return bool(_HEADING.match(block)) and len(block) <= MAX_HEADING and "。" not in block
 
 
-# A heading printed inside a run-on body (an archive that kept one line per page): after a space,
-# a heading number, then the heading up to the next space ("。 三、依申请公开情况 2011年全区…").
-_INLINE_HEADING = re.compile(r"(?:^|\s+)((?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[、.．](?!\d))"
-                             r"\s*[^\s。!?！？]{2,%d})(?=\s|$)" % MAX_HEADING)
+# A heading printed inside a run-on body (an archive that kept one line per page): after a space
+# or a sentence's end, a heading number, then the heading up to the next space, or up to a year
+# that starts its paragraph ("。三、依申请公开情况 2011年全区…", "(一)申请情况2013年…").
+_INLINE_HEADING = re.compile(
+    r"(?:^|\s+|(?<=[。!?;！？；]))((?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[、.．](?!\d))"
+    r"\s*[^\s。!?！？]{2,%d}?)(?=\s|$|(?:19|20)\d\d年)" % MAX_HEADING)
 MIN_RUN_ON = 300  # characters: a block this long holding headings is several paragraphs
 
 
