@@ -61,3 +61,9 @@ def test_values_are_not_changed():
     ms = _m(litigation_total=2, litigation_upheld=3)
     checks(ms)
     assert [m.value for m in ms] == [2, 3]
+
+
+def test_a_check_names_the_figures_it_compares():
+    c = _by_name(checks(_m(reconsideration_total=3, reconsideration_upheld=2, reconsideration_corrected=1)))
+    assert c["reconsideration_outcomes"].terms == [
+        ("reconsideration_total", None), ("reconsideration_upheld", None), ("reconsideration_corrected", None)]

@@ -101,3 +101,16 @@ def test_a_misprinted_cell_fails_its_checks():
         row[3] = str(int(row[3]) + 1)  # natural person, 予以公开
     failed = {c.check for c in checks(_synthetic_metrics("2021", 2, bump)) if not c.ok}
     assert failed == {"result_rows_sum[natural_person]", "applicant_columns_sum[result_disclosed]"}
+
+
+def test_a_check_names_the_figures_it_compares():
+    c = _by_name(checks(_column("natural_person", 9, 1, [5, 1] + [0] * (len(RESULT_ROWS) - 2), 1)))
+    assert c["applications_identity[natural_person]"].terms == [
+        ("applications_new", "natural_person"), ("applications_carried_over", "natural_person"),
+        ("result_total", "natural_person"), ("applications_carried_forward", "natural_person")]
+
+
+def test_an_applicant_row_check_names_every_column_of_the_row():
+    ms = [_m("applications_new", 1, d) for d in APPLICANT_DIMS] + [_m("applications_new", 6, "total")]
+    c = _by_name(checks(ms))["applicant_columns_sum[applications_new]"]
+    assert c.terms == [("applications_new", d) for d in (*APPLICANT_DIMS, "total")]

@@ -198,3 +198,41 @@ def test_fee_heading_makes_a_zero_in_words_a_disclosure_fee():
 def test_part_heading_does_not_stand_in_for_the_nearest_heading():
     blocks = ["一、政府信息公开工作概述", "(四)培训情况", "全年举办安全生产培训班9期。"]
     assert _read_blocks(blocks, 2016) == {}
+
+
+# ---------------------------------------------------------------- scope: the publisher's whole year
+SCOPE = yaml.safe_load((FIX / "scope_cases.yaml").read_text(encoding="utf-8"))
+
+
+def _scope_read(case):
+    from transforms.metrics.text import read_paragraphs
+
+    return read_paragraphs(case["paragraphs"], case["year"], "pre2019", case.get("title", ""))
+
+
+@pytest.mark.parametrize("case", SCOPE, ids=[c["name"] for c in SCOPE])
+def test_scope_loads_only_whole_year_figures(case):
+    got = {(c.key, c.value) for c in _scope_read(case) if c.refused is None}
+    assert got == set(case["expect"].items())
+
+
+@pytest.mark.parametrize("case", [c for c in SCOPE if c["refused"]], ids=lambda c: c["name"])
+def test_scope_refusals_keep_their_reason(case):
+    reasons = {}
+    for c in _scope_read(case):
+        if c.refused:
+            reasons.setdefault(c.key, []).append(c.refused)
+    assert all(any(words in r for r in reasons.get(key, [])) for key, words in case["refused"].items()), reasons
+
+
+def test_refused_candidates_reach_the_metrics_with_their_reason():
+    page = _page("2015年,全县主动公开政府信息510条。", "在网站上,县政府公开办主动公开信息数为71条。")
+    ms = text_metrics(page, Classification(True, year=2015, format="pre2019"))
+    assert [(m.value, m.withheld is None) for m in ms] == [(510, True), (71, False)]
+
+
+def test_run_on_body_is_cut_at_inline_headings():
+    from transforms.metrics.text import split_run_on
+
+    body = "本报告依据条例编制。" * 30 + " 一、概述 2013年全县推进公开。 （一）申请情况 未收到申请。"
+    assert split_run_on(body)[1:] == ["一、概述", "2013年全县推进公开。", "（一）申请情况", "未收到申请。"]

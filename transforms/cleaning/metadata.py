@@ -18,7 +18,7 @@ _R = rules.load("metadata.yaml")
 _LABELS: dict[str, str] = _R["labels"]
 LABEL_ALT = "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True))
 # "标题: X", "信息索引号: A 文号: B" (several pairs on one line), "title: X".
-_PAIR = re.compile(rf"(?:^|\s)({LABEL_ALT})\s*[:：]\s*")
+_PAIR = re.compile(rf"(?:^|(?<=\s))({LABEL_ALT})\s*[:：]\s*")
 _LINE = re.compile(rf"^\s*(?:{LABEL_ALT})\s*[:：]", re.I)
 _SEPARATOR = re.compile(_R["separator"])
 _SENTENCE = re.compile(r"[。；;！？!?]")

@@ -130,12 +130,22 @@ def _contradictions(metrics: list[Metric], checks: list[Check]
     return kept, withheld, warnings
 
 
+def settle(found: list[Metric], fmt: Optional[str]
+           ) -> tuple[list[Metric], list[Check], list[Withheld], list[str]]:
+    """Every candidate of a report in, (metrics loaded, checks, withheld, warnings) out."""
+    metrics, withheld, warnings = _settle(found)
+    checks = _run_checks(fmt, metrics)
+    metrics, contradicted, warn = _contradictions(metrics, checks)
+    gone = {(w.key, w.dimension) for w in contradicted}
+    for w in withheld:  # what was loaded beside them is withheld now
+        if (w.key, w.dimension) in gone:
+            w.loaded = None
+    return metrics, checks, withheld + contradicted, warnings + warn
+
+
 def report_metrics(page: Page, cls: Classification
                    ) -> tuple[list[Metric], list[Check], list[Withheld], list[str]]:
     found = (metrics_template.template_metrics(page, cls)
              + metrics_appendix.appendix_metrics(page, cls)
              + metrics_text.text_metrics(page, cls))
-    metrics, withheld, warnings = _settle(found)
-    checks = _run_checks(cls.format, metrics)
-    metrics, contradicted, warn = _contradictions(metrics, checks)
-    return metrics, checks, withheld + contradicted, warnings + warn
+    return settle(found, cls.format)

@@ -509,7 +509,7 @@ def _is_heading(block: str) -> bool:
 _INLINE_HEADING = re.compile(
     r"(?:^|\s+|(?<=[。!?;！？；]))((?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[、.．](?!\d))"
     r"\s*[^\s。!?！？]{2,%d}?)(?=\s|$|(?:19|20)\d\d年)" % MAX_HEADING)
-MIN_RUN_ON = 300  # characters: a block this long holding headings is several paragraphs
+MIN_RUN_ON = 200  # characters: a block this long holding headings is several paragraphs
 
 
 def split_run_on(block: str) -> list[str]:
