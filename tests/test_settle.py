@@ -130,3 +130,19 @@ def test_real_table_four_figures_are_kept_for_review(hongze_2023):
     got = {w.key: [c.value for c in w.candidates] for w in hongze_2023.withheld}
     assert (got["reconsideration_upheld"], got["reconsideration_corrected"], got["reconsideration_total"]) == \
         ([10], [1], [0])
+
+
+def test_a_sentence_stating_one_reading_of_an_ambiguous_table_cell_reconciles_them():
+    why = "ambiguous split: '346085376' reads as 34|6085376 or 3460|85376"
+    found = [table("proactive_total", 34, withheld=why), table("proactive_total", 3460, withheld=why),
+             text("proactive_total", 3460)]
+    metrics, _c, withheld, _w = settle(found, "pre2019")
+    assert (loaded(metrics), [(w.reason, w.loaded) for w in withheld]) == (
+        {("proactive_total", None): 3460}, [(why, 3460)])
+
+
+def test_a_sentence_stating_no_reading_of_an_ambiguous_table_cell_loads_nothing():
+    why = "ambiguous split"
+    found = [table("proactive_total", 34, withheld=why), table("proactive_total", 3460, withheld=why),
+             text("proactive_total", 346)]
+    assert settle(found, "pre2019")[0] == []

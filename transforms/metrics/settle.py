@@ -5,7 +5,8 @@ refuse one (`Metric.withheld`: an ambiguous split, a cumulative column, a senten
 office). The decision, in order:
   1. table values a reader accepted: loaded when they agree, else none (a conflict);
   2. a table value the reader refused, with no accepted table value: none (what the table says
-     is unknown, and prose does not stand in for it);
+     is unknown, and prose does not stand in for it), unless the table's cells admit several
+     readings and a whole-year sentence states one of them (the two reconcile);
   3. prose values a reader accepted (sentences about the publisher's whole year): loaded when
      they agree, else none;
   4. nothing loadable: none.
@@ -65,6 +66,12 @@ def _decide(key: str, dim: Optional[str], ms: list[Metric]
                                      [t for t in texts if not _same(t.value, chosen.value)], chosen.value))
     elif tables_refused:
         reason = "; ".join(dict.fromkeys(m.withheld for m in tables_refused))
+        readings = _distinct(tables_refused)
+        if len(readings) > 1 and texts and len(_distinct(texts)) == 1 and round(float(texts[0].value), 6) in readings:
+            # The table's cells admit several readings and a whole-year sentence states one of them.
+            warnings.append(f"text value {texts[0].value} is one of the table's readings {readings} for "
+                            f"{_label(key, dim)}; loaded")
+            return texts[0], [Withheld(key, dim, reason, tables_refused, texts[0].value)], warnings
         return None, [Withheld(key, dim, reason, ms)], warnings
     elif texts:
         if len(_distinct(texts)) > 1:
