@@ -404,9 +404,10 @@ def _sentence_candidates(paragraph: str, offset: int, sentence: str, year: Optio
             continue
         _n, key, role, label, why, label_start = pick
         # A sub-unit named earlier in the segment owns what follows ("省级部门…500件,其中当面…").
-        why = (why or _not_this_year(sentence, tok, clause, year)
+        # The most telling reason first: the period, the unit, the scope, then the rule's topic.
+        why = (_not_this_year(sentence, tok, clause, year)
                or (_reason("sub_unit") if _sub_unit(sentence[segment_start:tok.start]) else None)
-               or _out_of_scope(key, sentence, tok.start, label_start, own))
+               or _out_of_scope(key, sentence, tok.start, label_start, own) or why)
         value, _unit = _value(tok)
         found.append(Candidate(key, value, tok.unit, tok.approx, _evidence(sentence, tok), whole(tok.start),
                                role, why))
@@ -460,8 +461,8 @@ def _zeros(paragraph_head: str, sentence: str, year: Optional[int], rules: tuple
             clause = sentence[clause_start:m.start()]
             why = (_not_this_year(sentence, fake, clause, year)
                    or (_reason("sub_unit") if _sub_unit(clause) else None)
-                   or _rule_refusal(rule, sentence, clause, m.end(), paragraph_head + sentence[:m.end()], section)
-                   or _out_of_scope(rule.key, sentence, m.start(), m.start(), own))
+                   or _out_of_scope(rule.key, sentence, m.start(), m.start(), own)
+                   or _rule_refusal(rule, sentence, clause, m.end(), paragraph_head + sentence[:m.end()], section))
             out.append(Candidate(rule.key, 0, rule.units[0], False, sentence,
                                  _has_any(sentence[:m.start()], _G["whole_scope"]), rule.role, why))
             break
@@ -587,4 +588,5 @@ def text_metrics(page: Page, cls: Classification) -> list[Metric]:
     """Every candidate of the prose; a refused one carries its reason in `withheld`."""
     if not cls.is_annual_report:
         return []
-    return [_metric(c) for c in read_paragraphs(page.prose, cls.year, cls.format, cls.title or "")]
+    own = "\n".join(x for x in (cls.title, cls.publisher) if x)  # names the publisher goes by
+    return [_metric(c) for c in read_paragraphs(page.prose, cls.year, cls.format, own)]
