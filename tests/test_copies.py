@@ -83,3 +83,18 @@ def test_extract_json_lists_withheld_values_with_candidates_and_reason(cli):
     out = cli("extract", FIX / "archive_header_report.txt", "--json")
     w = {x["key"]: x for x in json.loads(out.stdout)["withheld"]}["proactive_total"]
     assert (w["loaded"], w["candidates"][0]["value"], "互联网上" in w["reason"]) == (1204, 87, True)
+
+
+def test_a_stale_file_title_property_does_not_unmake_a_report():
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = "关于做好2016年政务公开工作的通知"  # the template the file was made from
+    d.add_paragraph("某区2016年政府信息公开工作年度报告")
+    d.add_paragraph("2016年,全区共主动公开政府信息5321条。")
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = extract(buf.getvalue(), None)
+    assert (doc.is_annual_report, doc.year) == (True, 2016)

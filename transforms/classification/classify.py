@@ -148,7 +148,8 @@ def resolve_region(name: str, context: str) -> tuple[Optional[dict], Optional[st
 
 
 # An office inside a government: 办公室, 办公厅, 信息公开办, 政务公开领导小组办公室 ...
-_OFFICE_OF_GOVERNMENT = re.compile(r"^(.+?)(人民政府|政府|管理委员会|管委会)[^局委厅院署]{0,12}?(?:办公室|办公厅|办)$")
+_OFFICE_OF_GOVERNMENT = re.compile(
+    r"^(.+?)(人民政府|政府|管理委员会|管委会)[^局委厅院署]{0,12}?(?:办公室|办公厅|办)$")
 
 
 def _government_of(body: str, title: Optional[str]) -> str:

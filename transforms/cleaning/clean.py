@@ -107,10 +107,14 @@ def clean_page(raw: RawPage) -> Page:
         or _named_report(lines[:10])
     meta_fields = {k: v for k, v in (("publisher", meta.publisher), ("column", meta.column),
                                      ("source_url", meta.source_url)) if v}
+    # A file's own title property may be a stale template's ("关于…的通知"): only a title the
+    # page shows (an HTML page's, a metadata block's, or one printed atop the body) is its own.
+    shown = title if (meta.title or raw.kind == "html" or
+                      any(tkey and _key(b.text) == tkey for b in lines[:40])) else None
     return Page(kind=raw.kind, blocks=lines, title=report_title or title,
                 published_date=published, traditional_source=traditional,
                 spam_removed=list(dict.fromkeys(spam)), warnings=warnings,
-                own_title=title, meta=meta_fields)
+                own_title=shown, meta=meta_fields)
 
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+")

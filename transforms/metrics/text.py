@@ -1,19 +1,26 @@
 """Figures stated in the free text of a report (pre-2019 prose; the 2021 processing-fee sentence).
 
 Labels live in rules/pre2019_text.yaml. The code finds numbers with units, asks which label sits
-right before (or after) each one, and throws out what is not the statistical year's own figure:
-  - cumulative ("累计", "《条例》实施以来"), plans ("计划", "下一步"), part-year or averages;
+right before (or after) each one, and refuses, with a reason, what is not the publisher's own
+figure for the statistical year:
+  - cumulative ("累计", "《条例》实施以来", "截至目前"), plans ("计划", "下一步"), part-year or averages;
   - another year's figure (the last year printed before it in the segment is not ours);
   - changes ("比上年增加97件": previous-year words, a delta word right before the number);
   - sub-units ("省级部门", "市本级") named before it in the segment;
   - headline totals inside a "其中" (of which) clause;
-  - labels that share one number with another label ("信函、传真申请数");
+  - out of scope (rules' `out_of_scope`): a hotline, approvals, one channel ("在互联网上");
+    one office or department named as the subject ("县政府公开办主动公开…"), unless it is the
+    publisher ("我局", the title's name) or the whole ("全区");
   - per-rule context: a review count needs "信息公开" in its sentence, a reply breakdown a
     paragraph (or section heading) about disclosure requests.
+Labels that share one number with another label ("信函、传真申请数") give no figure at all.
 Breakdowns shared by review and litigation ("维持", "纠错", "其他情形") take the key of the
-topic named last before them. Zero stated in words counts ("未收取费用" -> 0).
-Two different values for one key are both returned when nothing tells them apart (a figure for
-the whole area beats one without that wording); the merge step then loads neither.
+topic named last before them. Zero stated in words counts ("未收取费用" -> 0), when the negated
+noun is the key's ("未收到…行政复议申请" denies a review, not a request).
+Every candidate is returned, refused ones with their reason (settle.py keeps them as withheld
+values); two loadable values for one key are both returned when nothing tells them apart (a
+figure for the whole area beats one without that wording), and settling then loads neither.
+A body that lost its line breaks is cut back into paragraphs at its inline headings first.
 """
 from __future__ import annotations
 
@@ -50,6 +57,8 @@ def _sub_unit(before: str) -> bool:
     if _has_any(before, _G["sub_unit"]):
         return True
     return bool(_EACH_SUB_UNIT.search(before)) and "各级" not in before and "部门" not in before
+
+
 _REASONS = _RULES["reasons"]
 _OUT_OF_SCOPE = [{"reason": r["reason"], "keys": r["keys"], "where": r["where"], "words": re.compile(r["words"]),
                   "unless": _opt(r.get("unless"))} for r in _RULES["out_of_scope"]]
@@ -507,9 +516,9 @@ def _is_heading(block: str) -> bool:
 # A heading printed inside a run-on body (an archive that kept one line per page): after a space
 # or a sentence's end, a heading number, then the heading up to the next space, or up to a year
 # that starts its paragraph ("。三、依申请公开情况 2011年全区…", "(一)申请情况2013年…").
-_INLINE_HEADING = re.compile(
-    r"(?:^|\s+|(?<=[。!?;！？；]))((?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[、.．](?!\d))"
-    r"\s*[^\s。!?！？]{2,%d}?)(?=\s|$|(?:19|20)\d\d年)" % MAX_HEADING)
+_HEADING_NUMBER = r"(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<![\d.])\d{1,2}[、.．](?!\d))"
+_INLINE_HEADING = re.compile(r"(?:^|\s+|(?<=[。!?;！？；]))(" + _HEADING_NUMBER
+                             + r"\s*[^\s。!?！？]{2,%d}?)(?=\s|$|(?:19|20)\d\d年)" % MAX_HEADING)
 MIN_RUN_ON = 200  # characters: a block this long holding headings is several paragraphs
 
 
