@@ -98,3 +98,13 @@ def test_a_stale_file_title_property_does_not_unmake_a_report():
     d.save(buf)
     doc = extract(buf.getvalue(), None)
     assert (doc.is_annual_report, doc.year) == (True, 2016)
+
+
+@pytest.mark.parametrize("head", [
+    "某某县2022年政府信息公开工作\n年度报告\n",               # broken before 年度报告
+    "某某县人民政府\n2022年政府信息公开工作年\n度报告\n",     # broken mid-word, publisher above
+])
+def test_a_title_broken_over_short_lines_is_one_title(head):
+    body = "本报告根据《中华人民共和国政府信息公开条例》编制。\n一、总体情况\n2022年,全县深入推进政务公开。\n"
+    doc = extract((head + body).encode("utf-8"), None)
+    assert (doc.is_annual_report, doc.year, doc.title.endswith("2022年政府信息公开工作年度报告")) == (True, 2022, True)

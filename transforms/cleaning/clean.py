@@ -96,6 +96,7 @@ def clean_page(raw: RawPage) -> Page:
     record_outside_spam(raw.meta.get("outside_text") or [], convention, spam)
     lines = remove_chrome(lines)
     lines = join_split_figures(lines)
+    lines = join_split_title(lines)
     lines = join_broken_lines(lines, wrap_width(lines) if raw.kind == "pdf" else None)
     lines, warnings = collapse_repeats(lines)
     warnings = pinyin_warnings + warnings
@@ -277,6 +278,31 @@ def join_split_figures(lines: list[Block]) -> list[Block]:
         out.append(b)
         i += 1
     return out
+
+
+TITLE_SCAN_LINES = 15  # a report's title sits near the top
+MAX_TITLE_PIECE = 40  # characters: a piece of a title broken over lines is a short line
+_TITLE_END = ("报告", "年报")
+
+
+def join_split_title(lines: list[Block]) -> list[Block]:
+    """Put back a title that a PDF or OCR text broke over two or three short lines
+    ("某县2022年政府信息公开工作" / "年度报告"): the first few lines that only together read as a
+    report's title become one line."""
+    def piece(b: Block) -> bool:
+        return (not b.is_table and len(b.text) <= MAX_TITLE_PIECE and not _is_report_title(b.text)
+                and not _HEADER.match(b.text) and not any(p in b.text for p in "。，；：！？"))
+
+    for i in range(min(TITLE_SCAN_LINES, len(lines))):
+        if _is_report_title(lines[i].text):
+            return lines  # the title is whole
+        for k in (2, 3):
+            window = lines[i:i + k]
+            joined = "".join(b.text.strip() for b in window)
+            if len(window) == k and all(piece(b) for b in window) and joined.endswith(_TITLE_END) \
+                    and _is_report_title(joined):
+                return lines[:i] + [Block(joined, page_no=window[0].page_no)] + lines[i + k:]
+    return lines
 
 
 def _sentence_stops_mid(b: Block) -> bool:
