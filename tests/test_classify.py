@@ -56,3 +56,18 @@ def test_report_titles(title, ok):
 def test_region_told_apart_by_parent():
     region, parent = resolve_region("西湖区", "南昌市西湖区人民政府")
     assert (region["code"], parent) == ("360103", "南昌市")
+
+
+def test_title_in_a_table_row_of_its_own():
+    # An OCR or PDF-to-text tool put the heading into the first row of the table below it.
+    title = "某某县2022年政府信息公开工作年度报告"
+    page = Page(kind="text", blocks=[Block(title, table=[[title, title, title], ["信息内容", "本年制发件数", "本年废止件数"]]),
+                                     Block("本报告根据《条例》编制。")])
+    cls = classify(page)
+    assert (cls.is_annual_report, cls.title, cls.year) == (True, title, 2022)
+
+
+def test_own_title_naming_a_letter_is_not_a_report_whatever_the_body_names():
+    page = Page(kind="text", own_title="关于2014年政务公开工作要点落实情况的函",
+                blocks=[Block("某某县2013年政府信息公开工作年度报告"), Block("现将落实情况函告如下。")])
+    assert classify(page).is_annual_report is False

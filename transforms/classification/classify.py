@@ -69,10 +69,26 @@ def _title_part(candidate: str) -> str:
     return candidate.strip()
 
 
+def _title_lines(page: Page) -> list[str]:
+    """The lines near the top that may be the title: prose lines, and a table row holding one
+    cell only (an OCR or PDF-to-text tool that put the heading into the table below it)."""
+    out = []
+    for b in page.blocks[:TITLE_SCAN_BLOCKS]:
+        if not b.is_table:
+            if b.text:
+                out.append(b.text)
+            continue
+        for row in b.table[:2]:
+            cells = [c for c in dict.fromkeys(c.strip() for c in row) if c]
+            if len(cells) == 1:
+                out.append(cells[0])
+    return out
+
+
 def find_title(page: Page) -> Optional[str]:
     """The report's title line: the page title or a short line near the top naming a report."""
     cands = [page.title] if page.title else []
-    cands += [b for b in page.prose[:TITLE_SCAN_BLOCKS]
+    cands += [b for b in _title_lines(page)
               if len(_flat(b)) <= MAX_TITLE_LEN and not _SENTENCE_MARK.search(_flat(b))]
     matching = [_flat(_title_part(c)) for c in cands if any(rx.search(_flat(c)) for rx in _REPORT)]
     # A column name ("政府信息公开年报") as <title> says less than the report's own dated title line.
