@@ -301,6 +301,8 @@ def _out_of_scope(key: str, sentence: str, tok_start: int, label_start: int, own
         m = rule["words"].search(spans[rule["where"]])
         if m and not (rule["unless"] and rule["unless"].search(spans[rule["where"]])):
             return f"{rule['reason']} ({m.group(0)})"
+    if not any(fnmatch.fnmatchcase(key, k) for k in _SUBJECT["keys"]):
+        return None
     subject = _subject_office(sentence[_last_index(sentence[:label_start], _CLAUSE_DELIMS) + 1:label_start], own)
     return f"{_SUBJECT['reason']} ({subject})" if subject else None
 
