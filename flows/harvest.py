@@ -104,7 +104,7 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
     params = {"portals": portals, "start_urls": start_urls, "years": years, "archive": archive,
               "registry": registry}
     with steps.archive_lock(archive), Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
-        run_id = wh.start_run(flow_name, params)
+        run_id = wh.start_run(flow_name, params, flow_run_id=_flow_run_id())
         steps.say(f"run {run_id}: {flow_name} into {db}")
         crawl_totals: dict = {"pages_fetched": 0, "errors": 0}
         failures: list[str] = []
@@ -131,6 +131,11 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
     return {"run_id": run_id, "status": status, **counts, **crawl_totals,
             "crawl_failures": failures, "errors": errors,
             "timings": {**counts.get("timings", {}), **timer.seconds}}
+
+
+def _flow_run_id() -> Optional[str]:
+    from prefect.runtime import flow_run
+    return flow_run.id
 
 
 def steps_years(years: Optional[tuple[int, int]]) -> Optional[str]:

@@ -146,11 +146,14 @@ class Warehouse:
         self._lock_fd = fd
 
     # ------------------------------------------------------------------ runs
-    def start_run(self, flow: str, params: Optional[dict] = None) -> str:
+    def start_run(self, flow: str, params: Optional[dict] = None,
+                  flow_run_id: Optional[str] = None) -> str:
+        """A new row in `runs`; flow_run_id links it to the Prefect flow run that made it."""
         run_id = f"{_now().strftime('%Y%m%dT%H%M%S')}-{flow}-{uuid.uuid4().hex[:8]}"
-        self.con.execute("INSERT INTO runs (run_id, flow, params, started_at, status) "
-                         "VALUES (?, ?, ?, ?, 'running')",
-                         [run_id, flow, json.dumps(params or {}, ensure_ascii=False, default=str), _now()])
+        self.con.execute("INSERT INTO runs (run_id, flow, params, started_at, status, flow_run_id) "
+                         "VALUES (?, ?, ?, ?, 'running', ?)",
+                         [run_id, flow, json.dumps(params or {}, ensure_ascii=False, default=str), _now(),
+                          flow_run_id])
         return run_id
 
     def finish_run(self, run_id: str, status: str, pages_fetched: Optional[int] = None,
