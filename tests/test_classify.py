@@ -56,3 +56,19 @@ def test_report_titles(title, ok):
 def test_region_told_apart_by_parent():
     region, parent = resolve_region("西湖区", "南昌市西湖区人民政府")
     assert (region["code"], parent) == ("360103", "南昌市")
+
+
+SAMPLES = Path(__file__).parent / "fixtures" / "classify"
+
+
+def test_english_page_about_reports_is_not_a_report():
+    from transforms.extract import extract
+    raw = (SAMPLES / "english_readme_about_reports.md").read_bytes()
+    assert extract(raw, "file:///readme.md", "text/plain").is_annual_report is False
+
+
+def test_a_report_with_some_latin_letters_is_still_a_report():
+    page = Page(kind="html", blocks=[Block("2019年某区政府信息公开工作年度报告"),
+                                     Block("本报告电子版可在某区人民政府门户网站(www.example.gov.cn)查阅。"),
+                                     Block("本年度共收到政府信息公开申请10件。")])
+    assert classify(page).is_annual_report is True

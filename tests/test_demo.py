@@ -38,7 +38,7 @@ def _examples(out: str) -> list[str]:
 
 
 def test_demo_succeeds(demo):
-    assert demo["proc"].returncode == 0, demo["err"][-3000:]
+    assert demo["proc"].returncode == 0, demo["out"][:1500] + demo["err"][-3000:]
 
 
 def test_demo_runs_in_under_two_minutes(demo):

@@ -330,3 +330,26 @@ def _rows(db, sql):
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+# ------------------------------------------------------------------ the run summary
+def _summary(result, capsys) -> dict:
+    from flows.commands import print_summary
+    print_summary(result)
+    return dict(line.strip().split(": ", 1) for line in capsys.readouterr().out.splitlines())
+
+
+def test_summary_metrics_are_the_runs_own(harvested, capsys):
+    first, second = _summary(harvested["first"], capsys), _summary(harvested["second"], capsys)
+    assert (int(first["metrics loaded"]) > 0, second["metrics loaded"]) == (True, "0")
+
+
+def test_reprocess_summary_does_not_call_reparsed_documents_new(harvested, capsys):
+    summary = _summary(harvested["reprocessed"], capsys)
+    assert ("new documents" in summary, int(summary["documents reloaded"]) > 0) == (False, True)
+
+
+def test_reports_government_host_agrees_with_their_own_host_copies(harvested):
+    assert _rows(harvested["db"], "SELECT r.report_id FROM reports r JOIN report_copies c "
+                                  "USING (report_id) WHERE NOT r.government_host "
+                                  "AND c.own_host AND c.government_host") == []
