@@ -90,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("sql", help="run a read-only SQL query on the warehouse",
                        description="Run one read-only SQL query on the last published state of "
                                    "the warehouse (works while a harvest is running). Tables: "
-                                   "pages, documents, reports, metrics, checks, runs; view "
-                                   "metrics_wide.")
+                                   "pages, documents, reports, metrics, checks, runs, run_portals; views "
+                                   "metrics_wide, report_copies.")
     q.add_argument("query", metavar="QUERY")
     q.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
                    help=f"warehouse file (default {DEFAULT_DB})")
@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the sample figures never mix with a real harvest's "
                                    f"{DEFAULT_DB}.")
     d.add_argument("--db", default=DEMO_DB, metavar="PATH",
-                   help=f"warehouse file (default {DEMO_DB}, never the harvest's {DEFAULT_DB})")
+                   help=f"warehouse file (default {DEMO_DB}: the demo's own folder, apart "
+                        f"from a harvest's {DEFAULT_DB})")
     d.add_argument("--archive", metavar="DIR",
                    help="archive directory (default: archive/ beside the warehouse, so "
                         f"{DEMO_DIR}/archive/ by default)")
