@@ -196,6 +196,8 @@ class ArchiveMiddleware:
         stats.inc_value(f"archive/status/{response.status}")
         if ctx["kind"] != "robots" and response.status != 304:
             stats.inc_value("crawl/pages_fetched")
+            if ctx["portal_id"]:
+                stats.inc_value(f"crawl/pages_fetched/{ctx['portal_id']}")
         if response.status == 304:
             stats.inc_value("crawl/not_modified")
         self._progress()

@@ -4,7 +4,8 @@
                           [--max-pages N] [--registry PATH] [--fast]
 
 Progress goes to stderr; at the end ONE JSON line goes to stdout:
-    {"pages_fetched": n, "errors": n, "not_modified": n, "skipped_known": n, "portals": [...]}
+    {"pages_fetched": n, "errors": n, "not_modified": n, "skipped_known": n, "portals": [...],
+     "portal_outcomes": {id: {"status": "ok"|"failed", "pages_fetched", "errors", "error"}}, ...}
 Exit 0 when the crawl ran (404s and dead hosts included), 2 when it could not start.
 """
 from __future__ import annotations
@@ -141,6 +142,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     spider = getattr(crawler, "spider", None)
     if spider is not None and hasattr(spider, "year_report"):
         summary.update(spider.year_report())
+        summary["portal_outcomes"] = spider.portal_report()
     print(json.dumps(summary, ensure_ascii=False), flush=True)
     return 0
 

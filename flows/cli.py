@@ -6,11 +6,14 @@ import sys
 
 DEFAULT_DB = "data/warehouse.duckdb"
 DEFAULT_ARCHIVE = "data/archive"
+DEMO_DIR = "data/demo"  # the demo's own folder: sample figures never mix with a real harvest
+DEMO_DB = f"{DEMO_DIR}/warehouse.duckdb"
 
 EPILOG = """examples:
   govreports demo                                   crawl the bundled sample portal, print a summary
   govreports harvest --portal hz-xihu --years 2019-2023
   govreports sql "SELECT publisher, year, copies FROM reports ORDER BY year"
+  govreports export out/ --format parquet           every table and view as a file
   govreports serve                                  nightly deployment on a Prefect server
 """
 
@@ -41,7 +44,9 @@ def _add_crawl_options(p: argparse.ArgumentParser, years_required: bool = False)
                    help="parser processes (default: number of CPUs, at most 4)")
     p.add_argument("--fast", action="store_true",
                    help="no politeness delays: for portals on 127.0.0.1 only")
-    p.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="show Prefect's own logs and the crawlers' full log (Scrapy's "
+                        "tracebacks included; by default a failed portal is one line)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,22 +90,41 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("sql", help="run a read-only SQL query on the warehouse",
                        description="Run one read-only SQL query on the last published state of "
                                    "the warehouse (works while a harvest is running). Tables: "
-                                   "pages, documents, reports, metrics, checks, runs; view "
-                                   "metrics_wide.")
+                                   "pages, documents, reports, metrics, checks, runs, run_portals; views "
+                                   "metrics_wide, report_copies.")
     q.add_argument("query", metavar="QUERY")
     q.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
                    help=f"warehouse file (default {DEFAULT_DB})")
     q.add_argument("--format", default="table", choices=("table", "csv", "json"),
                    help="output format (default table)")
 
+    x = sub.add_parser("export", help="write every table and view to Parquet or CSV files",
+                       description="Write every table and view of the last published state of "
+                                   "the warehouse (the snapshot `sql` reads; works while a "
+                                   "harvest is running) into DIR, one file each: "
+                                   "DIR/reports.parquet, DIR/metrics.parquet, ... Existing files "
+                                   "of the same names are replaced.")
+    x.add_argument("dir", metavar="DIR", help="output directory (created if missing)")
+    x.add_argument("--format", default="parquet", choices=("parquet", "csv"),
+                   help="file format (default parquet)")
+    x.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEFAULT_DB})")
+
     d = sub.add_parser("demo", help="harvest the bundled sample portal and print a summary",
                        description="Start the bundled sample portal on 127.0.0.1, harvest it end "
                                    "to end with the real flow, then print what was found and "
-                                   "three example `govreports sql` queries with their output.")
-    d.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
-                   help=f"warehouse file (default {DEFAULT_DB})")
+                                   "three example `govreports sql` queries with their output. "
+                                   f"Everything it writes stays in {DEMO_DIR}/: the warehouse "
+                                   f"{DEMO_DB} (and its .snapshot), the archive "
+                                   f"{DEMO_DIR}/archive/ and Prefect's state {DEMO_DIR}/.prefect/; "
+                                   "the sample figures never mix with a real harvest's "
+                                   f"{DEFAULT_DB}.")
+    d.add_argument("--db", default=DEMO_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEMO_DB}: the demo's own folder, apart "
+                        f"from a harvest's {DEFAULT_DB})")
     d.add_argument("--archive", metavar="DIR",
-                   help="archive directory (default: demo-archive/ beside the warehouse)")
+                   help="archive directory (default: archive/ beside the warehouse, so "
+                        f"{DEMO_DIR}/archive/ by default)")
     d.add_argument("--port", type=int, default=0, metavar="N",
                    help="port of the sample portal (default 8731, or a free one when busy)")
     d.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
@@ -123,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"archive directory (default {DEFAULT_ARCHIVE}/)")
     s.add_argument("--registry", metavar="PATH", help="portal registry YAML")
     s.add_argument("--fast", action="store_true", help=argparse.SUPPRESS)
-    s.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+    s.add_argument("--verbose", "-v", action="store_true",
+                   help="the crawlers' full log too (Prefect's own logs are always shown)")
 
     pl = sub.add_parser("portals", help="list the portal registry",
                         description="List the portals of the registry: id, level, region, "

@@ -22,7 +22,7 @@ def fail(message: str, status: int = 2) -> int:
 def dispatch(args) -> int:
     handler = {"harvest": cmd_harvest, "backfill": cmd_harvest, "reprocess": cmd_reprocess,
                "sql": cmd_sql, "portals": cmd_portals, "demo": cmd_demo,
-               "serve": cmd_serve}[args.command]
+               "serve": cmd_serve, "export": cmd_export}[args.command]
     try:
         return handler(args)
     except UsageError as e:
@@ -66,9 +66,31 @@ def validated_run_options(args) -> dict:
             "max_pages": args.max_pages, "workers": args.workers}
 
 
-def start_prefect(db: str, verbose: bool) -> None:
+def start_prefect(db: str, verbose: bool, crawl_detail: bool | None = None) -> None:
+    """Prefect's settings for this process; crawl_detail (default: verbose) lets the crawlers'
+    own logs, tracebacks included, through to stderr."""
     from flows.prefect_env import configure
+    from flows.steps import set_verbose
+    set_verbose(verbose if crawl_detail is None else crawl_detail)
     configure(home=Path(db).parent / ".prefect", verbose=verbose)
+
+
+# A run's status as an exit status: cron sees a run in which portals failed.
+EXIT_STATUS = {"ok": 0, "failed": 1, "partial": 3}
+
+
+def exit_status(result: dict) -> int:
+    return EXIT_STATUS.get(result.get("status"), 1)
+
+
+def run_flow(flow, **opts) -> dict:
+    """Call a flow; a run in which every portal failed raises after it is recorded, and its
+    summary is printed all the same."""
+    from flows.steps import HarvestFailed
+    try:
+        return flow(**opts)
+    except HarvestFailed as e:
+        return e.result
 
 
 def cmd_harvest(args) -> int:
@@ -76,12 +98,10 @@ def cmd_harvest(args) -> int:
     ensure_idle(args.db, args.archive)
     start_prefect(args.db, args.verbose)
     from flows import harvest as flows_mod
-    if args.command == "backfill":
-        result = flows_mod.backfill(**opts)
-    else:
-        result = flows_mod.harvest(**opts)
+    flow = flows_mod.backfill if args.command == "backfill" else flows_mod.harvest
+    result = run_flow(flow, **opts)
     print_summary(result)
-    return 0 if result.get("status") == "ok" else 1
+    return exit_status(result)
 
 
 def cmd_reprocess(args) -> int:
@@ -96,22 +116,40 @@ def cmd_reprocess(args) -> int:
     result = flows_mod.reprocess(db=args.db, archive=args.archive, workers=args.workers,
                                  registry=args.registry)
     print_summary(result)
-    return 0 if result.get("status") == "ok" else 1
+    return exit_status(result)
 
 
 def print_summary(result: dict) -> None:
-    """The end of a run, on stdout: what was fetched, parsed and loaded."""
-    rows = [("run", result.get("run_id")), ("status", result.get("status")),
-            ("pages fetched", result.get("pages_fetched")),
-            ("documents parsed", result.get("parsed")),
-            ("parse errors", result.get("parse_errors")),
-            ("new documents", result.get("documents_new")),
-            ("reports (new)", f"{result.get('reports_total')} ({result.get('reports_new')})"),
-            ("metrics", result.get("metrics_total")), ("errors", result.get("errors"))]
+    """The end of a run, on stdout: what this run fetched, parsed and loaded, and each portal
+    that failed or had fetches that failed for good, one line each."""
+    reparse = result.get("flow") == "reprocess"
+    portals = result.get("portals") or []
+    failed = [p for p in portals if p["status"] != "ok"]
+    rows = [("run", result.get("run_id")), ("status", result.get("status"))]
+    if portals:
+        rows.append(("portals", f"{len(portals)} ({len(portals) - len(failed)} ok, "
+                                f"{len(failed)} failed)"))
+    rows += [("pages fetched", result.get("pages_fetched")),
+             ("documents parsed", result.get("parsed")),
+             ("parse errors", result.get("parse_errors")),
+             ("documents reloaded" if reparse else "new documents", result.get("documents_new")),
+             ("reports (new)", f"{result.get('reports_total')} ({result.get('reports_new')})"),
+             ("metrics loaded", result.get("metrics_new")), ("errors", result.get("errors"))]
     for label, value in rows:
-        print(f"{label:>17}: {value if value is not None else '-'}")
-    for failure in result.get("crawl_failures") or []:
-        print(f"{'crawl failed':>17}: {failure}")
+        print(f"{label:>18}: {value if value is not None else '-'}")
+    for line in portal_lines(result):
+        print(line)
+
+
+def portal_lines(result: dict) -> list[str]:
+    """One line per failed portal, then one per portal whose fetches failed for good (a fetch
+    that succeeded on a retry is not one)."""
+    portals = result.get("portals") or []
+    lines = [f"{'portal failed':>18}: {p['portal_id']}: {p['error']}"
+             for p in portals if p["status"] != "ok"]
+    lines += [f"{'fetch errors':>18}: {p['portal_id']}: {p['errors']} (first: {p['error']})"
+              for p in portals if p["status"] == "ok" and p["errors"]]
+    return lines
 
 
 def cmd_sql(args) -> int:
@@ -147,6 +185,11 @@ def _span(years) -> str | None:
 def cmd_demo(args) -> int:
     from flows.demo import run_demo
     return run_demo(args)
+
+
+def cmd_export(args) -> int:
+    from flows.export_cmd import run_export
+    return run_export(args)
 
 
 def cmd_serve(args) -> int:

@@ -25,12 +25,14 @@ def crawl_command(archive: str | Path, portals=(), start_urls=(), years: Optiona
 
 
 def run_crawl(argv: list[str], on_progress: Callable[[str], None] | None = None,
-              timeout: float | None = None) -> dict:
-    """Run the crawler, pass each stderr line to `on_progress`, return its JSON summary."""
+              timeout: float | None = None, verbose: bool = False) -> dict:
+    """Run the crawler, pass its progress lines to `on_progress` (every stderr line, Scrapy's
+    log and tracebacks included, when verbose), return its JSON summary."""
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8", errors="replace")
     tail: list[str] = []
-    reader = threading.Thread(target=_pump, args=(proc.stderr, on_progress, tail), daemon=True)
+    reader = threading.Thread(target=_pump, args=(proc.stderr, on_progress, tail, verbose),
+                              daemon=True)
     reader.start()
     expired = threading.Event()
 
@@ -58,14 +60,19 @@ def run_crawl(argv: list[str], on_progress: Callable[[str], None] | None = None,
     return summary
 
 
-def _pump(stream, on_progress, tail: list[str]) -> None:
+PROGRESS_PREFIX = "[crawl]"  # the crawler's own progress lines (crawler/middlewares.py)
+
+
+def _pump(stream, on_progress, tail: list[str], verbose: bool = False) -> None:
+    """Scrapy's own log (a network failure is a traceback of dozens of lines) stays out of the
+    console unless verbose: each portal's failure is reported in one line from the summary."""
     for line in stream:
         line = line.rstrip()
         if not line:
             continue
         tail.append(line)
         del tail[:-20]
-        if on_progress:
+        if on_progress and (verbose or line.startswith(PROGRESS_PREFIX)):
             on_progress(line)
 
 

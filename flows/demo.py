@@ -75,7 +75,7 @@ def run_demo(args) -> int:
     from sampleportal.site import HOST_KEYS
     port = _pick_port(args.port, len(HOST_KEYS))
 
-    from flows.commands import start_prefect
+    from flows.commands import exit_status, run_flow, start_prefect
     start_prefect(str(db), args.verbose)
     from crawler.registry import load_portals
     from flows import harvest as flows_mod
@@ -84,11 +84,11 @@ def run_demo(args) -> int:
     with start_sample_portal(port=port) as portal:
         ids = [p.id for p in load_portals(portal.registry_path)]
         _say(f"sample portal on {', '.join(portal.start_urls)} ({len(ids)} portal(s))")
-        result = flows_mod.harvest(portals=ids, db=str(db), archive=str(archive),
-                                   registry=str(portal.registry_path), fast=True)
+        result = run_flow(flows_mod.harvest, portals=ids, db=str(db), archive=str(archive),
+                          registry=str(portal.registry_path), fast=True)
     _say(f"harvest finished in {time.monotonic() - t0:.0f}s")
     print_report(db, result)
-    return 0 if result.get("status") == "ok" else 1
+    return exit_status(result)
 
 
 def _say(message: str) -> None:
@@ -96,15 +96,18 @@ def _say(message: str) -> None:
 
 
 def print_report(db: Path, result: dict) -> None:
+    from flows.commands import portal_lines
     from warehouse.query import run_query
     print(f"\n== Run {result.get('run_id')}: {result.get('status')}, "
           f"{result.get('pages_fetched', 0)} pages fetched, {result.get('parsed', 0)} documents "
           f"parsed, {result.get('errors', 0)} errors")
+    for line in portal_lines(result):
+        print(line.strip())
     for title, sql in SUMMARY_QUERIES:
         print(f"\n== {title.capitalize()}")
         print(run_query(str(db), sql, fmt="table").rstrip())
     print("\n== Try these queries")
     for sql in EXAMPLE_QUERIES:
-        db_opt = "" if str(db) == "data/warehouse.duckdb" else f" --db {shlex.quote(str(db))}"
+        db_opt = f" --db {shlex.quote(str(db))}"
         print(f"\n$ govreports sql{db_opt} {shell_quote(sql)}")
         print(run_query(str(db), sql, fmt="table").rstrip())

@@ -31,7 +31,7 @@ def crawl_target(target: steps.CrawlTarget, archive: str, years: Optional[str], 
     argv = crawl_command(archive, target.portals, target.start_urls, years=years, fast=fast,
                          max_pages=max_pages, registry=registry)
     return run_crawl(argv, on_progress=lambda line: steps.say(f"  [{target.label}] {line}"),
-                     timeout=CRAWL_TIMEOUT)
+                     timeout=CRAWL_TIMEOUT, verbose=steps.verbose())
 
 
 @task(task_run_name="parse, dedupe and load", cache_policy=NO_CACHE)
@@ -41,10 +41,13 @@ def process_task(archive: str, warehouse, run_id: str, years, workers, reparse: 
                          progress=lambda msg: steps.say(f"  {msg}"))
 
 
-def _crawl_all(targets, archive, years, fast, max_pages, registry) -> tuple[dict, list[str]]:
-    """Run every target; a failed group is retried portal by portal. Never raises."""
+def _crawl_all(targets, archive, years, fast, max_pages,
+               registry) -> tuple[dict, list[str], dict]:
+    """Run every target; a failed group is retried portal by portal. Never raises.
+    Returns the totals, the failed crawls (one line each) and each portal's outcome."""
     totals = {"pages_fetched": 0, "errors": 0, "crawls_ok": 0, "crawls_failed": 0}
     failures: list[str] = []
+    outcomes: dict[str, dict] = {}
     pending = list(targets)
     while pending:
         futures = [(t, _task_for(t, fast).submit(t, archive, years, fast, max_pages, registry))
@@ -57,9 +60,14 @@ def _crawl_all(targets, archive, years, fast, max_pages, registry) -> tuple[dict
                 totals["pages_fetched"] += int(summary.get("pages_fetched") or 0)
                 totals["errors"] += int(summary.get("errors") or 0)
                 totals["crawls_ok"] += 1
+                found = summary.get("portal_outcomes") or {}
+                outcomes.update(found)
                 steps.say(f"crawled {target.label} ({done}/{len(futures)}): "
                           f"{summary.get('pages_fetched', 0)} pages, "
                           f"{summary.get('errors', 0)} errors; {totals['pages_fetched']} in all")
+                for pid, o in found.items():
+                    if o["status"] != "ok":
+                        steps.say(f"portal {pid} FAILED: {o['error']}")
             elif len(target.portals) + len(target.start_urls) > 1:
                 steps.say(f"crawl of {target.label} failed; retrying its portals one by one")
                 pending += steps.split_target(target)
@@ -67,8 +75,11 @@ def _crawl_all(targets, archive, years, fast, max_pages, registry) -> tuple[dict
                 totals["crawls_failed"] += 1
                 reason = _failure_reason(fut)
                 failures.append(f"{target.label}: {reason}")
+                for pid in steps.target_portal_ids(target, registry):
+                    outcomes[pid] = {"status": "failed", "pages_fetched": 0, "errors": 0,
+                                     "error": f"crawl failed: {reason}"}
                 steps.say(f"crawl of {target.label} FAILED: {reason}")
-    return totals, failures
+    return totals, failures, outcomes
 
 
 def _task_for(target: steps.CrawlTarget, fast: bool):
@@ -104,10 +115,11 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
     params = {"portals": portals, "start_urls": start_urls, "years": years, "archive": archive,
               "registry": registry}
     with steps.archive_lock(archive), Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
-        run_id = wh.start_run(flow_name, params)
+        run_id = wh.start_run(flow_name, params, flow_run_id=_flow_run_id())
         steps.say(f"run {run_id}: {flow_name} into {db}")
         crawl_totals: dict = {"pages_fetched": 0, "errors": 0}
         failures: list[str] = []
+        outcomes: dict = {}
         counts: dict = {}
         status = "failed"
         try:
@@ -116,21 +128,30 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
                 steps.say(f"crawling {len(portals) + len(start_urls)} portal(s)/start URL(s) "
                           f"in {len(targets)} crawler process(es)")
                 with timer.step("crawl"):
-                    crawl_totals, failures = _crawl_all(
+                    crawl_totals, failures, outcomes = _crawl_all(
                         targets, archive, steps_years(years), fast, max_pages, registry)
             with timer.step("process"):
                 counts = process_task(archive, wh, run_id, years, workers, reparse, registry)
-            status = "failed" if crawl and targets and not crawl_totals["crawls_ok"] else "ok"
+            status = steps.run_status([o["status"] for o in outcomes.values()])
         finally:
             errors = (crawl_totals["errors"] + len(failures)
                       + int(counts.get("parse_errors") or 0))
+            portal_rows = wh.record_portals(run_id, outcomes)
             wh.finish_run(run_id, status, pages_fetched=crawl_totals["pages_fetched"],
                           reports_new=int(counts.get("reports_new") or 0), errors=errors,
                           timings={**counts.get("timings", {}), **timer.seconds})
             wh.publish()
-    return {"run_id": run_id, "status": status, **counts, **crawl_totals,
-            "crawl_failures": failures, "errors": errors,
-            "timings": {**counts.get("timings", {}), **timer.seconds}}
+    result = {"run_id": run_id, "flow": flow_name, "status": status, **counts, **crawl_totals,
+              "crawl_failures": failures, "portals": portal_rows, "errors": errors,
+              "timings": {**counts.get("timings", {}), **timer.seconds}}
+    if status == "failed":  # the flow run fails too: Prefect and cron users see it
+        raise steps.HarvestFailed(result)
+    return result
+
+
+def _flow_run_id() -> Optional[str]:
+    from prefect.runtime import flow_run
+    return flow_run.id
 
 
 def steps_years(years: Optional[tuple[int, int]]) -> Optional[str]:

@@ -613,7 +613,8 @@ def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[li
                   parse_errors=spool.errors, filtered_by_year=spool.filtered,
                   report_documents=len(docs), timings=timings)
     if progress:
-        progress(f"loaded: {counts['documents_new']} new documents, {counts['reports_total']} reports "
+        label = "documents reloaded" if reparse else "new documents"  # a re-parse brings none new
+        progress(f"loaded: {counts['documents_new']} {label}, {counts['reports_total']} reports "
                  f"({counts['reports_new']} new), {spool.errors} parse errors")
     return counts
 

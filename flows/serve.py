@@ -61,7 +61,8 @@ def run_serve(args) -> int:
     os.environ["PREFECT_API_URL"] = url
     _check_server(url)
     from flows.commands import start_prefect
-    start_prefect(args.db, verbose=True)  # a long-lived service: keep Prefect's own log lines
+    # A long-lived service: keep Prefect's own log lines; the crawlers' only with --verbose.
+    start_prefect(args.db, verbose=True, crawl_detail=args.verbose)
     from prefect import serve
     deps = deployments(args.db, args.archive, args.registry, args.cron, args.timezone, args.fast)
     print(f"serving harvest/nightly ({args.cron} {args.timezone}) and backfill/backfill on {url}",

@@ -21,6 +21,38 @@ class HarvestBusy(RuntimeError):
     """Another harvest, backfill or reprocess is using the same archive."""
 
 
+class HarvestFailed(RuntimeError):
+    """Every portal of a run failed. Raised after the run is recorded, so the flow run ends
+    Failed; `result` is the run's summary (what a completed run returns)."""
+
+    def __init__(self, result: dict):
+        failed = [p for p in result.get("portals") or [] if p["status"] != "ok"]
+        first = f": {failed[0]['portal_id']}: {failed[0]['error']}" if failed else ""
+        super().__init__(f"every portal failed ({len(failed)}){first}")
+        self.result = result
+
+
+VERBOSE_ENV = "GOVREPORTS_VERBOSE"  # set by --verbose; inherited by flow runs and crawlers
+
+
+def set_verbose(on: bool) -> None:
+    if on:
+        os.environ[VERBOSE_ENV] = "1"
+
+
+def verbose() -> bool:
+    """--verbose: the crawlers' own log lines (Scrapy's, tracebacks included) go to stderr too."""
+    return os.environ.get(VERBOSE_ENV, "") not in ("", "0")
+
+
+def run_status(portal_statuses: list[str]) -> str:
+    """ok when every portal was crawled, failed when none was, partial in between."""
+    failed = sum(1 for s in portal_statuses if s != "ok")
+    if not failed:
+        return "ok"
+    return "failed" if failed == len(portal_statuses) else "partial"
+
+
 @dataclass
 class CrawlTarget:
     """What one crawler process gets: some registry portals, or some start URLs."""
@@ -100,6 +132,20 @@ def plan_targets(portals: list[str], start_urls: list[str], processes: int) -> l
         targets.append(CrawlTarget(label, [p for c in chunk for p in c.portals],
                                    [u for c in chunk for u in c.start_urls]))
     return targets
+
+
+def target_portal_ids(target: CrawlTarget, registry: str | Path | None = None) -> list[str]:
+    """The portal ids the crawler gives a target: its registry ids, and for a start URL the
+    registry portal that allows it or else its host (as crawler.spiders.reports does)."""
+    from urllib.parse import urlsplit
+
+    from crawler.registry import load_portals
+    known = load_portals(registry) if target.start_urls else []
+    ids = list(target.portals)
+    for url in target.start_urls:
+        owner = next((p.id for p in known if p.allows(url)), None)
+        ids.append(owner or urlsplit(url).netloc or url)
+    return ids
 
 
 def split_target(target: CrawlTarget) -> list[CrawlTarget]:

@@ -71,3 +71,19 @@ def test_own_title_naming_a_letter_is_not_a_report_whatever_the_body_names():
     page = Page(kind="text", own_title="关于2014年政务公开工作要点落实情况的函",
                 blocks=[Block("某某县2013年政府信息公开工作年度报告"), Block("现将落实情况函告如下。")])
     assert classify(page).is_annual_report is False
+
+
+SAMPLES = Path(__file__).parent / "fixtures" / "classify"
+
+
+def test_english_page_about_reports_is_not_a_report():
+    from transforms.extract import extract
+    raw = (SAMPLES / "english_readme_about_reports.md").read_bytes()
+    assert extract(raw, "file:///readme.md", "text/plain").is_annual_report is False
+
+
+def test_a_report_with_some_latin_letters_is_still_a_report():
+    page = Page(kind="html", blocks=[Block("2019年某区政府信息公开工作年度报告"),
+                                     Block("本报告电子版可在某区人民政府门户网站(www.example.gov.cn)查阅。"),
+                                     Block("本年度共收到政府信息公开申请10件。")])
+    assert classify(page).is_annual_report is True

@@ -263,3 +263,17 @@ def test_signature_of_another_length_matches_only_by_exact_text(seeds):
     c = item(seeds["000"], "http://www.a.gov.cn/2.html")
     c.fingerprint = replace(c.fingerprint, minhash=c.fingerprint.minhash[:64])
     assert sorted(g.copies for g in group_reports([a, b, c])) == [1, 2]
+
+
+def test_spam_string_on_the_publishers_own_host_keeps_the_report_on_a_government_host(seeds):
+    own = item(seeds["000"], "http://www.a.gov.cn/1.html", own_host=True)
+    own.spam_wrapped = True  # an SEO string injected into the portal's own page
+    [group] = group_reports([own])
+    assert group.government_host is True
+
+
+def test_spam_wrapped_copy_on_another_government_host_is_a_mirror(seeds):
+    other = item(seeds["000"], "http://www.b.gov.cn/1.html")
+    other.spam_wrapped = True
+    [group] = group_reports([other])
+    assert group.government_host is False

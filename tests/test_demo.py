@@ -1,5 +1,6 @@
-"""`govreports demo`: the README's main command, run for real once (sample portal on loopback,
-the harvest flow, the warehouse), then its printed example commands are run as printed."""
+"""`govreports demo`: the README's main command, run for real once with its defaults in an empty
+folder (sample portal on loopback, the harvest flow, the warehouse), then its printed example
+commands are run as printed."""
 from __future__ import annotations
 
 import os
@@ -26,8 +27,8 @@ def _env() -> dict:
 def demo(tmp_path_factory):
     base = tmp_path_factory.mktemp("demo")
     t0 = time.monotonic()
-    proc = subprocess.run([str(CLI), "demo", "--db", str(base / "warehouse.duckdb")],
-                          capture_output=True, timeout=300, env=_env(), cwd=base)
+    proc = subprocess.run([str(CLI), "demo"], capture_output=True, timeout=300, env=_env(),
+                          cwd=base)
     return {"proc": proc, "out": proc.stdout.decode(), "err": proc.stderr.decode(),
             "seconds": time.monotonic() - t0, "base": base}
 
@@ -37,7 +38,7 @@ def _examples(out: str) -> list[str]:
 
 
 def test_demo_succeeds(demo):
-    assert demo["proc"].returncode == 0, demo["err"][-3000:]
+    assert demo["proc"].returncode == 0, demo["out"][:1500] + demo["err"][-3000:]
 
 
 def test_demo_runs_in_under_two_minutes(demo):
@@ -69,6 +70,23 @@ def test_printed_example_queries_work_as_printed(demo):
                               cwd=demo["base"])
         results.append((proc.returncode, proc.stdout.count(b"\n") > 2))
     assert results == [(0, True)] * 3
+
+
+def test_demo_never_writes_the_harvest_warehouse(demo):
+    assert not (demo["base"] / "data" / "warehouse.duckdb").exists()
+
+
+def test_demo_never_writes_the_harvest_archive(demo):
+    assert not (demo["base"] / "data" / "archive").exists()
+
+
+def test_demo_writes_under_its_own_folder(demo):
+    assert sorted(p.name for p in (demo["base"] / "data").iterdir()) == ["demo"]
+
+
+def test_demo_help_names_its_folder(cli):
+    help_text = " ".join(cli("demo", "--help").stdout.decode().split())
+    assert "data/demo/warehouse.duckdb" in help_text and "data/demo/archive/" in help_text
 
 
 def test_demo_shows_progress_on_stderr(demo):

@@ -245,14 +245,20 @@ def one_bad(portal, tmp_path_factory):
     try:
         hosts = {r[0] for r in con.execute("SELECT DISTINCT split_part(canonical_url, '/', 3) "
                                            "FROM reports").fetchall()}
-        errors = con.execute("SELECT errors FROM runs").fetchone()[0]
+        errors, status = con.execute("SELECT errors, status FROM runs").fetchone()
+        portals = dict(con.execute("SELECT portal_id, status FROM run_portals").fetchall())
     finally:
         con.close()
-    return {"result": result, "hosts": hosts, "errors": errors, "good": good}
+    return {"result": result, "hosts": hosts, "errors": errors, "good": good, "status": status,
+            "portals": portals}
 
 
-def test_a_failing_portal_does_not_fail_the_run(one_bad):
-    assert one_bad["result"]["status"] == "ok"
+def test_a_failing_portal_makes_the_run_partial(one_bad):
+    assert (one_bad["result"]["status"], one_bad["status"]) == ("partial", "partial")
+
+
+def test_each_portal_outcome_is_recorded(one_bad):
+    assert sorted(one_bad["portals"].values()) == ["failed", "ok", "ok"]
 
 
 def test_the_failing_portal_is_named(one_bad):
@@ -266,3 +272,84 @@ def test_the_other_portals_are_loaded(one_bad):
 
 def test_the_failure_counts_in_the_run_errors(one_bad):
     assert one_bad["errors"] >= 1
+
+
+# ------------------------------------------------------------------ every portal down
+@pytest.fixture(scope="module")
+def all_down(tmp_path_factory):
+    """A harvest whose only portal refuses connections."""
+    import socket
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    base = tmp_path_factory.mktemp("all-down")
+    state = flows_mod.harvest(start_urls=[dead], db=str(base / "w.duckdb"),
+                              archive=str(base / "archive"), fast=True, return_state=True)
+    con = duckdb.connect(str(base / "w.duckdb"), read_only=True)
+    try:
+        run = con.execute("SELECT status, flow_run_id FROM runs").fetchone()
+        portals = con.execute("SELECT portal_id, status, error FROM run_portals").fetchall()
+    finally:
+        con.close()
+    return {"state": state, "run": run, "portals": portals, "dead": dead}
+
+
+def test_every_portal_failed_fails_the_flow_run(all_down):
+    assert all_down["state"].is_failed()
+
+
+def test_every_portal_failed_is_recorded_as_failed(all_down):
+    assert all_down["run"][0] == "failed"
+
+
+def test_the_run_row_names_its_flow_run(all_down):
+    assert all_down["run"][1] == str(all_down["state"].state_details.flow_run_id)
+
+
+def test_the_down_portal_is_recorded_with_its_reason(all_down):
+    [(_pid, status, error)] = all_down["portals"]
+    assert (status, error.startswith(all_down["dead"]), "refused" in error) == ("failed", True, True)
+
+
+def test_a_fetch_that_succeeded_on_retry_is_not_an_error(harvested, portal):
+    flaky = [pid for pid, p in portal.expected["portals"].items() if p["flaky"]]
+    rows = dict(_rows(harvested["db"], "SELECT portal_id, errors FROM run_portals "
+                                       "WHERE run_id = (SELECT min(run_id) FROM runs)"))
+    assert flaky and [rows[pid] for pid in flaky] == [0] * len(flaky)
+
+
+def test_each_portal_of_the_first_run_has_its_new_reports(harvested, portal):
+    rows = dict(_rows(harvested["db"], "SELECT portal_id, reports_new FROM run_portals "
+                                       "WHERE run_id = (SELECT min(run_id) FROM runs)"))
+    assert sum(rows.values()) == harvested["first"]["reports_new"]
+
+
+def _rows(db, sql):
+    con = duckdb.connect(str(db.with_name(db.name + ".snapshot")), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+# ------------------------------------------------------------------ the run summary
+def _summary(result, capsys) -> dict:
+    from flows.commands import print_summary
+    print_summary(result)
+    return dict(line.strip().split(": ", 1) for line in capsys.readouterr().out.splitlines())
+
+
+def test_summary_metrics_are_the_runs_own(harvested, capsys):
+    first, second = _summary(harvested["first"], capsys), _summary(harvested["second"], capsys)
+    assert (int(first["metrics loaded"]) > 0, second["metrics loaded"]) == (True, "0")
+
+
+def test_reprocess_summary_does_not_call_reparsed_documents_new(harvested, capsys):
+    summary = _summary(harvested["reprocessed"], capsys)
+    assert ("new documents" in summary, int(summary["documents reloaded"]) > 0) == (False, True)
+
+
+def test_reports_government_host_agrees_with_their_own_host_copies(harvested):
+    assert _rows(harvested["db"], "SELECT r.report_id FROM reports r JOIN report_copies c "
+                                  "USING (report_id) WHERE NOT r.government_host "
+                                  "AND c.own_host AND c.government_host") == []

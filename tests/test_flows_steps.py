@@ -7,7 +7,8 @@ import pytest
 
 from flows.crawl import CrawlFailed, run_crawl
 from flows.options import UsageError, check_url, parse_years
-from flows.steps import CrawlTarget, HarvestBusy, archive_lock, plan_targets, split_target
+from flows.steps import (CrawlTarget, HarvestBusy, archive_lock, plan_targets, run_status,
+                         split_target, target_portal_ids)
 
 
 # ---------------------------------------------------------------- years and URLs
@@ -79,15 +80,25 @@ def test_crawl_summary_is_the_last_json_line(tmp_path):
     assert run_crawl(argv) == {"pages_fetched": 7, "errors": 1}
 
 
-def test_crawl_progress_lines_reach_the_callback(tmp_path):
-    argv = _script(tmp_path, """
-        import sys
-        print("fetched listing", file=sys.stderr)
-        print('{"pages_fetched": 0, "errors": 0}')
-    """)
+_CHATTY = """
+    import sys
+    print("[crawl] 25 archived", file=sys.stderr)
+    print("2026-01-01 [scrapy.core.scraper] ERROR: Error downloading <GET http://h/>", file=sys.stderr)
+    print("Traceback (most recent call last):", file=sys.stderr)
+    print('{"pages_fetched": 0, "errors": 0}')
+"""
+
+
+def test_crawl_progress_lines_reach_the_callback_without_scrapy_log(tmp_path):
     seen = []
-    run_crawl(argv, on_progress=seen.append)
-    assert seen == ["fetched listing"]
+    run_crawl(_script(tmp_path, _CHATTY), on_progress=seen.append)
+    assert seen == ["[crawl] 25 archived"]
+
+
+def test_verbose_crawl_passes_every_line(tmp_path):
+    seen = []
+    run_crawl(_script(tmp_path, _CHATTY), on_progress=seen.append, verbose=True)
+    assert len(seen) == 3
 
 
 def test_crawl_nonzero_exit_raises_with_last_stderr_line(tmp_path):
@@ -110,6 +121,19 @@ def test_crawl_timeout_kills_the_child(tmp_path):
     argv = _script(tmp_path, "import time; time.sleep(30)\n")
     with pytest.raises(CrawlFailed, match="timed out"):
         run_crawl(argv, timeout=1)
+
+
+# ---------------------------------------------------------------- a run's status
+@pytest.mark.parametrize("portals, status", [
+    (["ok", "ok"], "ok"), (["ok", "failed"], "partial"), (["failed", "failed"], "failed"),
+    ([], "ok")])
+def test_run_status_from_portal_outcomes(portals, status):
+    assert run_status(portals) == status
+
+
+def test_start_url_target_gets_the_crawlers_portal_id():
+    target = CrawlTarget("u", start_urls=["http://127.0.0.1:9/col/index.html"])
+    assert target_portal_ids(target) == ["127.0.0.1:9"]
 
 
 # ---------------------------------------------------------------- one run per archive

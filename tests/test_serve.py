@@ -1,7 +1,8 @@
 """`govreports serve` against a real `prefect server start` on a free loopback port: both
-deployments register, the nightly one carries its cron schedule, and a backfill triggered with
-`prefect deployment run` completes and loads the warehouse. This is what proves the Prefect and
-FastAPI pins work together."""
+deployments register, the nightly one carries its cron schedule, a backfill triggered with
+`prefect deployment run` completes and loads the warehouse, and on a one-minute cron the server's
+own scheduler creates a harvest run that completes and loads its reports. This is what proves the
+Prefect, FastAPI and SQLAlchemy pins work together."""
 from __future__ import annotations
 
 import json
@@ -36,17 +37,30 @@ def _env(home: Path, api: str) -> dict:
     return env
 
 
+def _spawn(argv: list, env: dict, log: Path, cwd=None) -> subprocess.Popen:
+    """A process in its own session, its output in a log file (a pipe nobody reads fills up)."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(a) for a in argv], stdout=out, stderr=subprocess.STDOUT,
+                                env=env, cwd=cwd, start_new_session=True)
+    proc.log = log
+    return proc
+
+
+def _tail(proc) -> str:
+    return proc.log.read_text(errors="replace")[-2000:]
+
+
 def _wait(check, timeout: float, what: str, procs=()):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for p in procs:
             if p.poll() is not None:
-                pytest.fail(f"{what}: a process exited early: {p.stdout.read().decode()[-2000:]}")
+                pytest.fail(f"{what}: a process exited early: {_tail(p)}")
         value = check()
         if value:
             return value
         time.sleep(0.5)
-    pytest.fail(f"timed out waiting for {what}")
+    pytest.fail(f"timed out waiting for {what}: " + " | ".join(_tail(p) for p in procs))
 
 
 def _get(api: str, path: str):
@@ -67,44 +81,96 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+# The server's scheduler looks for new deployments every 5 s and for all of them every
+# LOOP_SECONDS; the runner in `serve` asks for due runs every POLL_SECONDS. Short loops keep the
+# wait for the first one-minute cron run (at most a minute) the only real wait.
+SCHEDULER_LOOP_SECONDS = "5"
+POLL_SECONDS = "2"
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    base = tmp_path_factory.mktemp("serve")
+def prefect_api(tmp_path_factory):
+    """A real `prefect server start` on a free loopback port, with its own PREFECT_HOME."""
+    base = tmp_path_factory.mktemp("prefect-server")
     api = f"http://127.0.0.1:{_free_port()}/api"
     port = api.rsplit(":", 1)[1].split("/")[0]
-    server = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", port],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env=_env(base / "server-home", api), start_new_session=True)
-    procs = [server]
+    env = _env(base / "server-home", api)
+    env["PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS"] = SCHEDULER_LOOP_SECONDS
+    server = _spawn([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port], env,
+                    base / "server.log")
     try:
-        _wait(lambda: _get(api, "/health") is True, 150, "the Prefect server", procs)
-        with start_sample_portal() as portal:
-            db, archive = base / "warehouse.duckdb", base / "archive"
-            serve = subprocess.Popen(
-                [str(CLI), "serve", "--api-url", api, "--db", str(db), "--archive", str(archive),
-                 "--registry", str(portal.registry_path), "--fast"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                env=_env(base / "client-home", api), start_new_session=True, cwd=base)
-            procs.append(serve)
+        _wait(lambda: _get(api, "/health") is True, 150, "the Prefect server", [server])
+        yield {"api": api, "server": server}
+    finally:
+        _stop(server)
+
+
+def _serve(api: str, base: Path, registry: Path, *extra: str) -> subprocess.Popen:
+    env = _env(base / "client-home", api)
+    env["PREFECT_RUNNER_POLL_FREQUENCY"] = POLL_SECONDS
+    return _spawn([CLI, "serve", "--api-url", api, "--db", base / "warehouse.duckdb",
+                   "--archive", base / "archive", "--registry", registry, "--fast", *extra],
+                  env, base / "serve.log", cwd=base)
+
+
+def _flow_runs(api: str, deployment_id: str) -> list[dict]:
+    r = httpx.post(f"{api}/flow_runs/filter", timeout=10, json={
+        "deployments": {"id": {"any_": [deployment_id]}}})
+    return r.json() if r.status_code == 200 else []
+
+
+FINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
+
+
+@pytest.fixture(scope="module")
+def served(prefect_api, tmp_path_factory):
+    api, procs = prefect_api["api"], [prefect_api["server"]]
+    base = tmp_path_factory.mktemp("serve")
+    with start_sample_portal() as portal:
+        serve = _serve(api, base, portal.registry_path)
+        try:
             backfill = _wait(lambda: _get(api, "/deployments/name/backfill/backfill"), 120,
-                             "the backfill deployment", procs)
+                             "the backfill deployment", procs + [serve])
             nightly = _get(api, "/deployments/name/harvest/nightly")
             run = subprocess.run(
                 [str(PREFECT), "deployment", "run", "backfill/backfill",
                  "--param", f"years={YEARS[0]}-{YEARS[1]}"],
                 capture_output=True, timeout=120, env=_env(base / "client-home", api))
             assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
-            runs = lambda: httpx.post(f"{api}/flow_runs/filter", timeout=10, json={  # noqa: E731
-                "deployments": {"id": {"any_": [backfill["id"]]}}}).json()
-            final = _wait(lambda: [r for r in runs() if r["state_type"] in
-                                   ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")],
-                          240, "the backfill flow run", procs)[0]
+            final = _wait(lambda: [r for r in _flow_runs(api, backfill["id"])
+                                   if r["state_type"] in FINAL],
+                          240, "the backfill flow run", procs + [serve])[0]
+        finally:
             _stop(serve)
-            yield {"backfill": backfill, "nightly": nightly, "run": final, "db": db,
-                   "portal_years": sorted({r["year"] for r in portal.expected["reports"]})}
-    finally:
-        for p in reversed(procs):
-            _stop(p)
+        yield {"backfill": backfill, "nightly": nightly, "run": final, "db": base / "warehouse.duckdb",
+               "portal_years": sorted({r["year"] for r in portal.expected["reports"]})}
+
+
+@pytest.fixture(scope="module")
+def scheduled(prefect_api, served, tmp_path_factory):
+    """`serve --cron '* * * * *'`: the first run the server's scheduler creates, to its end.
+    Runs after `served` (one serve at a time registers the two deployments)."""
+    api, procs = prefect_api["api"], [prefect_api["server"]]
+    base = tmp_path_factory.mktemp("scheduled")
+    t0 = time.monotonic()
+    with start_sample_portal() as portal:
+        serve = _serve(api, base, portal.registry_path, "--cron", "* * * * *", "--timezone", "UTC")
+        try:
+            nightly = _wait(lambda: (lambda d: d if d and _crons(d) == ["* * * * *"] else None)(
+                _get(api, "/deployments/name/harvest/nightly")), 120, "the nightly deployment",
+                procs + [serve])
+            final = _wait(lambda: [r for r in _flow_runs(api, nightly["id"])
+                                   if r["auto_scheduled"] and r["state_type"] in FINAL],
+                          240, "a scheduled nightly flow run", procs + [serve])[0]
+        finally:
+            _stop(serve)
+        yield {"nightly": nightly, "run": final, "db": base / "warehouse.duckdb",
+               "seconds": time.monotonic() - t0,
+               "portal_years": sorted({r["year"] for r in portal.expected["reports"]})}
+
+
+def _crons(deployment: dict) -> list:
+    return [s["schedule"].get("cron") for s in deployment.get("schedules") or []]
 
 
 def test_backfill_deployment_is_registered(served):
@@ -112,8 +178,7 @@ def test_backfill_deployment_is_registered(served):
 
 
 def test_nightly_deployment_runs_on_a_cron_schedule(served):
-    crons = [s["schedule"].get("cron") for s in served["nightly"]["schedules"]]
-    assert crons == ["0 2 * * *"]
+    assert _crons(served["nightly"]) == ["0 2 * * *"]
 
 
 def test_triggered_backfill_completes(served):
@@ -136,3 +201,15 @@ def test_backfill_loads_only_the_years_asked(served):
     years = {r["year"] for r in _query(served["db"], "SELECT DISTINCT year FROM reports")}
     expected = {y for y in served["portal_years"] if YEARS[0] <= y <= YEARS[1]}
     assert years == expected
+
+
+def test_scheduler_creates_a_nightly_run_that_completes(scheduled):
+    assert scheduled["run"]["state_type"] == "COMPLETED", scheduled["run"]["state"]
+
+
+def test_scheduled_run_loads_its_reports(scheduled):
+    run = _query(scheduled["db"], "SELECT run_id, status FROM runs WHERE flow_run_id = "
+                                  f"'{scheduled['run']['id']}'")
+    years = {r["year"] for r in _query(scheduled["db"], "SELECT DISTINCT year FROM reports "
+                                                        f"WHERE first_run_id = '{run[0]['run_id']}'")}
+    assert (run[0]["status"], sorted(years)) == ("ok", scheduled["portal_years"])

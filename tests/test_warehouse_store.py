@@ -10,7 +10,7 @@ import yaml
 
 from warehouse.batch import batch_from_rows
 from warehouse.migrate import latest_version
-from warehouse.query import run_query
+from warehouse.query import CUT_NOTE, run_query
 from warehouse.store import Warehouse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warehouse"
@@ -227,3 +227,50 @@ def test_a_batch_without_withheld_values_loads(db):
     with Warehouse(db) as wh:
         wh.load(wh.start_run("harvest", {}), batch)
         assert wh.con.execute("SELECT count(*) FROM withheld").fetchone()[0] == 0
+
+
+def test_migration_5_keeps_runs_and_types_their_json(db):
+    from warehouse.migrate import migrate
+    con = duckdb.connect(str(db))
+    migrate(con, up_to=3)
+    con.execute("INSERT INTO runs (run_id, flow, params, started_at, status, timings) VALUES "
+                "('r1', 'harvest', '{\"years\": null}', now(), 'ok', '{\"crawl\": 1.5}')")
+    con.close()
+    with Warehouse(db) as wh:
+        wh.publish()
+    assert json.loads(run_query(db, "SELECT params, timings FROM runs", fmt="json")) == [
+        {"params": {"years": None}, "timings": {"crawl": 1.5}}]
+
+
+def test_json_output_prints_params_and_timings_as_json(loaded):
+    [run] = json.loads(run_query(loaded, "SELECT params, timings FROM runs", fmt="json"))
+    assert (type(run["params"]), run["timings"]) == (dict, None)
+
+
+def test_load_counts_the_runs_own_metrics(db):
+    with Warehouse(db) as wh:
+        first = wh.load(wh.start_run("harvest", {}), fixture_batch())
+        again = wh.load(wh.start_run("harvest", {}), fixture_batch())
+    assert (first["metrics_new"], again["metrics_new"]) == (first["metrics_total"], 0)
+
+
+def test_portal_outcomes_are_recorded_with_their_new_reports(db):
+    with Warehouse(db) as wh:
+        run = wh.start_run("harvest", {})
+        wh.load(run, fixture_batch())
+        portal = wh.con.execute("SELECT portal_id FROM reports LIMIT 1").fetchone()[0]
+        rows = wh.record_portals(run, {
+            portal: {"status": "ok", "pages_fetched": 3, "errors": 1, "error": "u: HTTP 404"},
+            "down": {"status": "failed", "pages_fetched": 0, "errors": 1, "error": "refused"}})
+        reports = wh.con.execute("SELECT count(*) FROM reports WHERE portal_id = ?", [portal]).fetchone()[0]
+    assert [(r["portal_id"], r["status"], r["reports_new"]) for r in rows] == sorted(
+        [(portal, "ok", reports), ("down", "failed", 0)])
+
+
+def test_table_output_says_how_to_get_cut_cells_whole(loaded):
+    out = run_query(loaded, "SELECT repeat('x', 200) AS long", fmt="table")
+    assert out.splitlines()[-1] == CUT_NOTE
+
+
+def test_table_output_without_cut_cells_has_no_note(loaded):
+    assert CUT_NOTE not in run_query(loaded, "SELECT 'short' AS s", fmt="table")

@@ -51,7 +51,8 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def fetch(db_path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of a read-only query."""
+    """Column names and rows of a read-only query; values of JSON columns (runs.params,
+    runs.timings) come parsed, as the lists and objects they hold."""
     if not sql or not sql.strip():
         raise QueryError("empty query")
     con = _connect(_source(db_path))
@@ -60,7 +61,12 @@ def fetch(db_path, sql: str) -> tuple[list[str], list[tuple]]:
         if cur.description is None:
             return [], []
         cols = [d[0] for d in cur.description]
-        return cols, cur.fetchall()
+        json_cols = [i for i, d in enumerate(cur.description) if str(d[1]) == "JSON"]
+        rows = cur.fetchall()
+        if json_cols:
+            rows = [tuple(json.loads(v) if i in json_cols and isinstance(v, str) else v
+                          for i, v in enumerate(row)) for row in rows]
+        return cols, rows
     except duckdb.Error as exc:
         msg = _one_line(exc)
         if "read-only" in msg.lower() or "read only" in msg.lower():
@@ -90,14 +96,22 @@ def _plain(v):
     return v
 
 
-def _cell(v) -> str:
+CUT_NOTE = (f"(cells longer than {MAX_CELL} characters are cut, marked …: "
+            "--format csv or --format json prints them whole)")
+
+
+def _whole_cell(v) -> str:
     v = _plain(v)
     if v is None:
         return ""
     if isinstance(v, bool):
         return "true" if v else "false"
     s = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else str(v)
-    s = " ".join(s.split())
+    return " ".join(s.split())
+
+
+def _cell(v) -> str:
+    s = _whole_cell(v)
     return s if len(s) <= MAX_CELL else s[:MAX_CELL - 1] + "…"
 
 
@@ -120,6 +134,8 @@ def format_table(cols: list[str], rows: list[tuple]) -> str:
     out = [line(cols), "-+-".join("-" * w for w in widths)]
     out += [line(r) for r in cells]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    if any(len(_whole_cell(v)) > MAX_CELL for row in rows for v in row):
+        out.append(CUT_NOTE)
     return "\n".join(out)
 
 

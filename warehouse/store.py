@@ -146,11 +146,14 @@ class Warehouse:
         self._lock_fd = fd
 
     # ------------------------------------------------------------------ runs
-    def start_run(self, flow: str, params: Optional[dict] = None) -> str:
+    def start_run(self, flow: str, params: Optional[dict] = None,
+                  flow_run_id: Optional[str] = None) -> str:
+        """A new row in `runs`; flow_run_id links it to the Prefect flow run that made it."""
         run_id = f"{_now().strftime('%Y%m%dT%H%M%S')}-{flow}-{uuid.uuid4().hex[:8]}"
-        self.con.execute("INSERT INTO runs (run_id, flow, params, started_at, status) "
-                         "VALUES (?, ?, ?, ?, 'running')",
-                         [run_id, flow, json.dumps(params or {}, ensure_ascii=False, default=str), _now()])
+        self.con.execute("INSERT INTO runs (run_id, flow, params, started_at, status, flow_run_id) "
+                         "VALUES (?, ?, ?, ?, 'running', ?)",
+                         [run_id, flow, json.dumps(params or {}, ensure_ascii=False, default=str), _now(),
+                          flow_run_id])
         return run_id
 
     def finish_run(self, run_id: str, status: str, pages_fetched: Optional[int] = None,
@@ -169,6 +172,22 @@ class Warehouse:
             "UPDATE runs SET reports_new = coalesce(reports_new, 0) + ?, "
             "errors = coalesce(errors, 0) + ?, timings = ? WHERE run_id = ?",
             [reports_new, errors, json.dumps(timings), run_id])
+
+    def record_portals(self, run_id: str, outcomes: dict) -> list[dict]:
+        """Each portal's outcome in a run ({portal_id: {status, pages_fetched, errors, error}})
+        into `run_portals`, with the reports this run loaded first for the portal; returns the
+        rows as written."""
+        for portal_id, o in outcomes.items():
+            self.con.execute(
+                "INSERT OR REPLACE INTO run_portals (run_id, portal_id, status, pages_fetched, "
+                "reports_new, errors, error) SELECT ?, ?, ?, ?, count(*), ?, ? FROM reports "
+                "WHERE first_run_id = ? AND portal_id = ?",
+                [run_id, portal_id, o["status"], int(o.get("pages_fetched") or 0),
+                 int(o.get("errors") or 0), o.get("error"), run_id, portal_id])
+        cur = self.con.execute("SELECT portal_id, status, pages_fetched, reports_new, errors, error "
+                               "FROM run_portals WHERE run_id = ? ORDER BY portal_id", [run_id])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
 
     # ------------------------------------------------------------------ what is there already
     def known_record_ids(self) -> set[str]:
@@ -365,7 +384,10 @@ class Warehouse:
         return {"pages_new": pages_new, "documents_new": docs_new,
                 "reports_total": reports_before + len(touched_after),
                 "reports_new": len(touched_after - touched_before),
-                "metrics_total": q("SELECT count(*) FROM metrics").fetchone()[0]}
+                "metrics_total": q("SELECT count(*) FROM metrics").fetchone()[0],
+                # the run's own figures: those taken from documents this run loaded
+                "metrics_new": q("SELECT count(*) FROM metrics WHERE doc_id IN "
+                                 "(SELECT doc_id FROM documents WHERE run_id = ?)", run_id).fetchone()[0]}
 
     def _sync_metrics(self) -> None:
         """metrics = the metrics of each report's canonical copy, for the reports this run

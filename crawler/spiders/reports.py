@@ -63,6 +63,15 @@ def _start_hosts(netloc: str) -> list[str]:
     return [netloc]
 
 
+def _failure_line(failure) -> str:
+    """A fetch that failed for good, in one line: its URL and why."""
+    url = (failure.request.meta.get("redirect_urls") or [failure.request.url])[0]
+    if failure.check(HttpError):
+        return f"{url}: HTTP {failure.value.response.status}"
+    reason = " ".join(failure.getErrorMessage().split()) or failure.type.__name__
+    return f"{url}: {failure.type.__name__}: {reason}"[:300]
+
+
 class ReportsSpider(scrapy.Spider):
     name = "reports"
 
@@ -78,6 +87,8 @@ class ReportsSpider(scrapy.Spider):
         self.scheduled: set[str] = set()  # request keys already yielded (budget counts each once)
         self.attachment_hosts: set[str] = set()
         self.years_linked: dict[str, set[int]] = {}  # report years seen in link text, per portal
+        self.start_answered: set[str] = set()  # portals whose start page (one at least) answered
+        self.first_error: dict[str, str] = {}  # per portal: the first fetch that failed for good
 
     # ------------------------------------------------------------------ set-up
     @staticmethod
@@ -112,6 +123,21 @@ class ReportsSpider(scrapy.Spider):
         found = {p.id: sorted(self.years_linked.get(p.id, ())) for p in self.portals}
         missing = {p.id: missing_years(p, found[p.id]) for p in self.portals if p.expected_years}
         return {"years_linked": found, "years_missing": {k: v for k, v in missing.items() if v}}
+
+    def portal_report(self) -> dict:
+        """Each portal's outcome: failed when none of its start pages answered (the portal
+        is down, unreachable or refuses us), with the first fetch that failed for good."""
+        stats = self.crawler.stats
+        out = {}
+        for p in self.portals:
+            ok = p.id in self.start_answered
+            error = self.first_error.get(p.id)
+            out[p.id] = {"status": "ok" if ok else "failed",
+                         "pages_fetched": stats.get_value(f"crawl/pages_fetched/{p.id}", 0),
+                         "errors": stats.get_value(f"crawl/errors/portal/{p.id}", 0),
+                         "error": error if error or ok else "no start page was fetched "
+                                                            "(robots.txt or host policy)"}
+        return out
 
     async def start(self):
         archive = self.settings.get("ARCHIVE_DIR")
@@ -171,6 +197,8 @@ class ReportsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ callbacks
     def parse_listing(self, response: Response):
+        if response.meta.get("start"):
+            self.start_answered.add(response.meta["portal_id"])
         text = self._text(response)
         if text is None:
             return
@@ -258,6 +286,10 @@ class ReportsSpider(scrapy.Spider):
             return  # never sent: robots.txt or host policy
         self.crawler.stats.inc_value("crawl/errors")
         self.crawler.stats.inc_value(f"crawl/errors/{request.meta.get('kind', 'other')}")
+        portal = request.meta.get("portal_id") or self.portal_for_url(request.url)
+        if portal:
+            self.crawler.stats.inc_value(f"crawl/errors/portal/{portal}")
+            self.first_error.setdefault(portal, _failure_line(failure))
 
     # ------------------------------------------------------------------ internals
     def _text(self, response: Response) -> Optional[str]:

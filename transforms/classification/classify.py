@@ -295,6 +295,17 @@ def not_report_kind(own_title: Optional[str]) -> Optional[str]:
     return m.group(0) if m else None
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def han_share(text: str) -> Optional[float]:
+    """Han characters among the letters (Han + Latin) of a text; None when it has none."""
+    flat = unicodedata.normalize("NFKC", text or "")
+    han, latin = len(_HAN.findall(flat)), len(_LATIN.findall(flat))
+    return han / (han + latin) if han + latin else None
+
+
 def classify(page: Page, url=None) -> Classification:
     """`url` is accepted for the pipeline's signature; the year is never read from it."""
     kind = not_report_kind(page.own_title)
@@ -304,6 +315,10 @@ def classify(page: Page, url=None) -> Classification:
     title = find_title(page)
     if title is None:
         return Classification(is_annual_report=False, reason="no annual-report title found")
+    share = han_share(page.text)
+    if share is not None and share < _R["min_han_share"]:
+        return Classification(is_annual_report=False, title=title,
+                              reason="written mostly in Latin script: about reports, not one")
     if is_listing(page):
         return Classification(is_annual_report=False, title=title, reason="a listing of several reports")
     if not is_report_title(title):

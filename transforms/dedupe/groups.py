@@ -351,6 +351,14 @@ def canonical_order(items: Sequence[DedupeItem], members: list[int]) -> list[int
                                           items[i].url, items[i].doc_id))
 
 
+def on_government_host(item: DedupeItem) -> bool:
+    """A copy that counts for a report's government_host: on a government host, and either on
+    its portal's own host (an SEO string injected into the publisher's own page does not make
+    it a mirror) or not wrapped in spam (a spam-wrapped copy elsewhere is a mirror, whatever
+    its host)."""
+    return item.government_host and (item.own_host or not item.spam_wrapped)
+
+
 def new_report_id(item: DedupeItem) -> str:
     """Derived from content, so the same report gets the same id in any fresh warehouse."""
     key = f"{item.fingerprint.text_sha256}|{item.year}"
@@ -390,7 +398,6 @@ def group_reports(items: Sequence[DedupeItem]) -> list[ReportGroup]:
                 rid = new_report_id(items[members[0]])[:-4] + f"{salt:04x}"
             taken.add(rid)
         out.append(ReportGroup(report_id=rid, members=members,
-                               government_host=any(items[i].government_host and not items[i].spam_wrapped
-                                                   for i in members),
+                               government_host=any(on_government_host(items[i]) for i in members),
                                new=new))
     return out
