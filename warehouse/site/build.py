@@ -4,6 +4,7 @@ Content-Security-Policy of its own), so the site works offline from file://.
 
     index.html              coverage matrix (publisher x year), grouped by province
     trends.html             charts by year over every report
+    trends/<province>.html  every publisher's trend, side by side
     dictionary.html         metric_keys and the metric_series crosswalk
     publishers/<id>.html    one publisher's trends and reports
     reports/<report_id>.html  every figure with its evidence, checks, withheld values
@@ -68,7 +69,7 @@ def _prepare(out: Path) -> None:
         raise SiteError(f"{out} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise SiteError(f"{out} is not empty and holds no report site: choose another --out")
-    for sub in ("reports", "publishers", "archive"):
+    for sub in ("reports", "publishers", "archive", "trends"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("written by govreports report; rebuilt in place\n", encoding="utf-8")
@@ -88,95 +89,149 @@ def _archived(report: dict, body: bytes) -> bytes:
     return head.encode("ascii") + body
 
 
+def _series_table(rows: list[dict]) -> dict:
+    """{"years": [...], "rows": [{"label", "by_year": {year: value}}, ...]} of one publisher."""
+    years = sorted({r["year"] for r in rows if r["year"] is not None})
+    by_series: dict[str, dict] = {}
+    for _gid, _title, series in charts.GROUPS:
+        for name in series:
+            for r in rows:
+                if r["series"] == name and r["value"] is not None:
+                    entry = by_series.setdefault(name, {"label": r["label_zh"], "by_year": {}})
+                    entry["by_year"][r["year"]] = _number(r["value"])
+    return {"years": years, "rows": list(by_series.values())}
+
+
+class _Site:
+    """The output folder, the templates, and what every page shares."""
+
+    def __init__(self, out: Path, db_path, snap: queries.Snapshot):
+        self.out, self.snap = out, snap
+        _prepare(out)
+        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+        self.common = {"built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                       "source": Path(db_path).name, "last_run": snap.last_run}
+        self.keys = {k["key"]: k for k in snap.metric_keys}
+        self.order = {e["key"]: i for i, e in enumerate(metric_keys())}  # the dictionary's order
+        self.dims = _dimension_labels()
+        self.dim_order = {d: i for i, d in enumerate(self.dims)}
+        self.by_publisher: dict[str, list[dict]] = defaultdict(list)
+        for r in snap.reports:
+            if r["publisher"]:
+                self.by_publisher[r["publisher"]].append(r)
+        self.hrefs = {name: f"publishers/{_slug(name)}.html" for name in self.by_publisher}
+
+    def write(self, name: str, template: str, root: str, **ctx) -> None:
+        html = self.env.get_template(template).render(root=root, **self.common, **ctx)
+        (self.out / name).write_text(html, encoding="utf-8")
+
+    def _label(self, key: str) -> str:
+        return self.keys.get(key, {}).get("label_zh", key)
+
+    def report_pages(self, archived_body: ArchivedBody | None) -> int:
+        """One page per report (and its archived copy); returns the copies written."""
+        archived = 0
+        for r in self.snap.reports:
+            link = self._archive(r, archived_body)
+            archived += link is not None
+            metrics = [{**m, "label_zh": self._label(m["key"]),
+                        "dimension_zh": self.dims.get(m["dimension"], m["dimension"] or ""),
+                        "value_text": _number(m["value"])} for m in self.snap.metrics.get(r["report_id"], [])]
+            # In the order of the forms: the dictionary's, then the applicant columns'.
+            metrics.sort(key=lambda m: (self.order.get(m["key"], len(self.order)),
+                                        self.dim_order.get(m["dimension"], -1)))
+            withheld = [{**w, "label_zh": self._label(w["key"]),
+                         "dimension_zh": self.dims.get(w["dimension"], w["dimension"] or ""),
+                         "candidates": [{**c, "value_text": _number(c.get("value"))} for c in w["candidates"]]}
+                        for w in self.snap.withheld.get(r["report_id"], [])]
+            checks = self.snap.checks.get(r["report_id"], [])
+            prov = province_of(r["region_code"])
+            self.write(f"reports/{r['report_id']}.html", "report.html", "../", page="report", r=r,
+                       publisher_href=("../" + self.hrefs[r["publisher"]]) if r["publisher"] in self.hrefs else None,
+                       province=prov[1] if prov else None, copies=self.snap.copies.get(r["report_id"], []),
+                       archived=f"../archive/{link}" if link else None, archived_name=link,
+                       metrics=metrics, checks=checks, failed=sum(1 for c in checks if not c["ok"]),
+                       withheld=withheld, has_withheld=self.snap.has["withheld"], sources=SOURCES)
+        return archived
+
+    def _archive(self, report: dict, archived_body: ArchivedBody | None) -> Optional[str]:
+        if not archived_body or not report["record_id"]:
+            return None
+        body = archived_body(report["record_id"])
+        if body is None:
+            return None
+        name = _archive_name(report)
+        (self.out / "archive" / name).write_bytes(_archived(report, body))
+        return name
+
+    def dictionary_page(self) -> None:
+        crosswalk: dict[str, dict] = {}
+        for c in self.snap.crosswalk:
+            e = crosswalk.setdefault(c["series"], {"series": c["series"], "label_zh": c["label_zh"],
+                                                   "by_format": {}})
+            e["by_format"].setdefault(c["format"], []).append(c["key"])
+        self.write("dictionary.html", "dictionary.html", "", page="dictionary",
+                   keys=sorted(self.snap.metric_keys, key=lambda k: self.order.get(k["key"], len(self.order))),
+                   crosswalk=list(crosswalk.values()))
+
+
 def build_site(db_path, out_dir, archived_body: ArchivedBody | None = None,
                workers: int | None = None) -> dict:
     """Write the site for the warehouse at db_path (its published snapshot) into out_dir."""
     t0 = time.perf_counter()
     snap = queries.read(db_path)
-    out = Path(out_dir)
-    _prepare(out)
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
-    common = {"built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "source": Path(db_path).name, "last_run": snap.last_run}
-
-    def write(name: str, template: str, root: str, **ctx) -> None:
-        html = env.get_template(template).render(root=root, **common, **ctx)
-        (out / name).write_text(html, encoding="utf-8")
-
+    site = _Site(Path(out_dir), db_path, snap)
     flagged = {rid for rid, cs in snap.checks.items() if any(not c["ok"] for c in cs)} | set(snap.withheld)
     matrix = coverage.build(snap.reports, flagged, snap.portals)
-    by_publisher: dict[str, list[dict]] = defaultdict(list)
-    for r in snap.reports:
-        if r["publisher"]:
-            by_publisher[r["publisher"]].append(r)
-    series_by_publisher: dict[str, list[dict]] = defaultdict(list)
-    for s in snap.series:
-        series_by_publisher[s["publisher"]].append(s)
-    hrefs = {name: f"publishers/{_slug(name)}.html" for name in by_publisher}
 
-    # Every chart in one batch: the renderer's start-up is paid once per process.
+    # Charts render in other processes while this one writes the report pages. Publishers are
+    # drawn side by side, province by province, in the coverage matrix's order.
     totals = charts.total_specs(snap.series)
-    names = [n for n in sorted(by_publisher) if series_by_publisher.get(n)]
-    pub_specs = [(n, charts.publisher_spec(series_by_publisher[n], n)) for n in names]
-    pub_specs = [(n, s) for n, s in pub_specs if s is not None]
-    svgs = charts.render([s for _, _, s in totals] + [s for _, s in pub_specs], workers)
-    pub_svg = dict(zip([n for n, _ in pub_specs], svgs[len(totals):]))
+    labels = charts.series_labels(snap.series)
+    multiples = []  # (group, [publisher, ...], spec)
+    for g in matrix.groups:
+        names = [row.publisher for row in g.rows]
+        multiples += [(g, chunk, spec) for chunk, spec in charts.publisher_specs(snap.series, names, labels)]
+    rendering = charts.Rendering([s for _, _, s in totals] + [s for _, _, s in multiples], workers)
 
-    write("index.html", "index.html", "", page="coverage", m=matrix, states=coverage.STATES,
-          publisher_pages=hrefs)
-    per_year = sorted({r["year"] for r in snap.reports if r["year"] is not None})
-    counts = defaultdict(int)
-    for r in snap.reports:
-        counts[r["year"]] += 1
-    write("trends.html", "trends.html", "", page="trends",
-          charts=[(gid, title, svg) for (gid, title, _), svg in zip(totals, svgs)],
-          per_year=[(y, counts[y]) for y in per_year],
-          publishers=[(n, hrefs[n], len(by_publisher[n])) for n in sorted(by_publisher)])
-    crosswalk: dict[str, dict] = {}
-    for c in snap.crosswalk:
-        e = crosswalk.setdefault(c["series"], {"series": c["series"], "label_zh": c["label_zh"],
-                                               "by_format": {}})
-        e["by_format"].setdefault(c["format"], []).append(c["key"])
-    keys = {k["key"]: k for k in snap.metric_keys}
-    order = {e["key"]: i for i, e in enumerate(metric_keys())}  # the dictionary's own order
-    write("dictionary.html", "dictionary.html", "", page="dictionary",
-          keys=sorted(snap.metric_keys, key=lambda k: order.get(k["key"], len(order))),
-          crosswalk=list(crosswalk.values()))
-    for name, reports in by_publisher.items():
-        prov = province_of(reports[0]["region_code"])
-        write(hrefs[name], "publisher.html", "../", page="publisher", publisher=name,
-              region_code=reports[0]["region_code"], province=prov[1] if prov else None,
-              svg=pub_svg.get(name), reports=reports)
-
-    dims = _dimension_labels()
-    dim_order = {d: i for i, d in enumerate(dims)}
-    archived = 0
-    for r in snap.reports:
-        link = None
-        if archived_body and r["record_id"]:
-            body = archived_body(r["record_id"])
-            if body is not None:
-                link = _archive_name(r)
-                (out / "archive" / link).write_bytes(_archived(r, body))
-                archived += 1
-        metrics = [{**m, "label_zh": keys.get(m["key"], {}).get("label_zh", m["key"]),
-                    "dimension_zh": dims.get(m["dimension"], m["dimension"] or ""),
-                    "value_text": _number(m["value"])} for m in snap.metrics.get(r["report_id"], [])]
-        # In the order of the forms: the dictionary's, then the applicant columns'.
-        metrics.sort(key=lambda m: (order.get(m["key"], len(order)), dim_order.get(m["dimension"], -1)))
-        withheld = [{**w, "label_zh": keys.get(w["key"], {}).get("label_zh", w["key"]),
-                     "dimension_zh": dims.get(w["dimension"], w["dimension"] or ""),
-                     "candidates": [{**c, "value_text": _number(c.get("value"))} for c in w["candidates"]]}
-                    for w in snap.withheld.get(r["report_id"], [])]
-        checks = snap.checks.get(r["report_id"], [])
-        prov = province_of(r["region_code"])
-        write(f"reports/{r['report_id']}.html", "report.html", "../", page="report", r=r,
-              publisher_href=("../" + hrefs[r["publisher"]]) if r["publisher"] in hrefs else None,
-              province=prov[1] if prov else None, copies=snap.copies.get(r["report_id"], []),
-              archived=f"../archive/{link}" if link else None, archived_name=link,
-              metrics=metrics, checks=checks, failed=sum(1 for c in checks if not c["ok"]),
-              withheld=withheld, has_withheld=snap.has["withheld"], sources=SOURCES)
-    return {"index": str((out / "index.html").resolve()), "reports": len(snap.reports),
-            "publishers": len(by_publisher), "charts": len(svgs), "archived": archived,
+    archived = site.report_pages(archived_body)
+    site.dictionary_page()
+    svgs = rendering.result()
+    _overview_pages(site, matrix, totals, multiples, svgs)
+    return {"index": str((site.out / "index.html").resolve()), "reports": len(snap.reports),
+            "publishers": len(site.by_publisher), "charts": len(svgs), "archived": archived,
             "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def _overview_pages(site: _Site, matrix: coverage.Matrix, totals: list, multiples: list,
+                    svgs: list[str]) -> None:
+    """Coverage, trends (in all and per province) and the publishers' pages."""
+    trend_page = {g.code: f"trends/{g.code or 'unknown'}.html" for g in matrix.groups}
+    drawn_on = {name: trend_page[g.code] for g, chunk, _ in multiples for name in chunk}
+    site.write("index.html", "index.html", "", page="coverage", m=matrix, states=coverage.STATES,
+               publisher_pages=site.hrefs)
+    counts: dict[int, int] = defaultdict(int)
+    for r in site.snap.reports:
+        if r["year"] is not None:
+            counts[r["year"]] += 1
+    provinces = [(g.name, trend_page[g.code], sum(1 for row in g.rows if row.publisher in drawn_on))
+                 for g in matrix.groups]
+    site.write("trends.html", "trends.html", "", page="trends",
+               charts=[(gid, title, svg) for (gid, title, _), svg in zip(totals, svgs)],
+               per_year=sorted(counts.items()), provinces=[p for p in provinces if p[2]])
+    drawn = list(zip(multiples, svgs[len(totals):]))
+    for g in matrix.groups:
+        group_svgs = [(chunk, svg) for (gg, chunk, _), svg in drawn if gg is g]
+        if group_svgs:
+            site.write(trend_page[g.code], "province_trends.html", "../", page="trends", group=g,
+                       charts=group_svgs, hrefs=site.hrefs)
+    series_by_publisher: dict[str, list[dict]] = defaultdict(list)
+    for row in site.snap.series:
+        series_by_publisher[row["publisher"]].append(row)
+    for name, reports in site.by_publisher.items():
+        prov = province_of(reports[0]["region_code"])
+        site.write(site.hrefs[name], "publisher.html", "../", page="publisher", publisher=name,
+                   region_code=reports[0]["region_code"], province=prov[1] if prov else None,
+                   trends=drawn_on.get(name), reports=reports,
+                   table=_series_table(series_by_publisher.get(name, [])))
