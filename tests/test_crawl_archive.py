@@ -119,6 +119,5 @@ def test_not_modified_has_no_body_hash(tmp_path):
 
 def test_known_urls_of_an_index_another_crawler_is_still_creating_is_empty(tmp_path):
     import sqlite3
-    sqlite3.connect(tmp_path / "index.sqlite").close()  # the file exists, its tables not yet
-    from crawler.archive import known_urls
+    sqlite3.connect(tmp_path / INDEX).close()  # the file exists, its tables not yet
     assert known_urls(tmp_path) == {}
