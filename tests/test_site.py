@@ -263,3 +263,27 @@ def test_series_with_a_part_missing_has_no_value(demo, tmp_path):
                        [rid]).fetchone()[0]
     con.close()
     assert left == 0
+
+
+# ---------------------------------------------------------------- building at scale
+def _pages(site: Path) -> dict[str, str]:
+    """Every page's text without its build-time footer."""
+    return {p.relative_to(site).as_posix(): re.sub(r"Built .* from", "", p.read_text(encoding="utf-8"))
+            for p in site.rglob("*.html")}
+
+
+def test_pages_written_by_worker_processes_are_those_of_one_process(demo, tmp_path, monkeypatch):
+    from warehouse.site import build, build_site, charts
+    build_site(demo["db"], tmp_path / "one", workers=1)
+    monkeypatch.setattr(build, "PAGES_PARALLEL_FROM", 1)
+    monkeypatch.setattr(charts, "PARALLEL_FROM", 1)
+    build_site(demo["db"], tmp_path / "many", workers=2)
+    assert _pages(tmp_path / "many") == _pages(tmp_path / "one")
+
+
+def test_rebuilding_in_place_drops_pages_of_reports_gone(demo, tmp_path):
+    from warehouse.site import build_site
+    build_site(demo["db"], tmp_path / "site")
+    (tmp_path / "site" / "reports" / "r-merged-away.html").write_text("old")
+    build_site(demo["db"], tmp_path / "site")
+    assert not (tmp_path / "site" / "reports" / "r-merged-away.html").exists()

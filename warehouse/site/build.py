@@ -13,10 +13,14 @@ Content-Security-Policy of its own), so the site works offline from file://.
 from __future__ import annotations
 
 import hashlib
+import math
+import multiprocessing
+import os
 import re
 import shutil
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
@@ -64,15 +68,26 @@ def _dimension_labels() -> dict[str, str]:
     return {key: labels[0] for key, labels in dims.items()}
 
 
+SUBFOLDERS = ("reports", "publishers", "archive", "trends")
+
+
 def _prepare(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise SiteError(f"{out} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise SiteError(f"{out} is not empty and holds no report site: choose another --out")
-    for sub in ("reports", "publishers", "archive", "trends"):
-        shutil.rmtree(out / sub, ignore_errors=True)
+    for sub in SUBFOLDERS:
         (out / sub).mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("written by govreports report; rebuilt in place\n", encoding="utf-8")
+
+
+def _sweep(out: Path, written: set[str]) -> None:
+    """Remove what an earlier build wrote and this one did not (a report merged away...).
+    Rebuilding in place rewrites the rest: cheaper than emptying the folder first."""
+    for sub in SUBFOLDERS:
+        for path in (out / sub).iterdir():
+            if f"{sub}/{path.name}" not in written:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def _archive_name(report: dict) -> str:
@@ -121,20 +136,21 @@ class _Site:
             if r["publisher"]:
                 self.by_publisher[r["publisher"]].append(r)
         self.hrefs = {name: f"publishers/{_slug(name)}.html" for name in self.by_publisher}
+        self.written: set[str] = set()  # paths under out, as "reports/r….html"
 
     def write(self, name: str, template: str, root: str, **ctx) -> None:
         html = self.env.get_template(template).render(root=root, **self.common, **ctx)
         (self.out / name).write_text(html, encoding="utf-8")
+        self.written.add(name)
 
     def _label(self, key: str) -> str:
         return self.keys.get(key, {}).get("label_zh", key)
 
-    def report_pages(self, archived_body: ArchivedBody | None) -> int:
-        """One page per report (and its archived copy); returns the copies written."""
-        archived = 0
-        for r in self.snap.reports:
+    def report_pages(self, archived_body: ArchivedBody | None, reports: list[dict]) -> set[str]:
+        """One page per report (and its archived copy); returns the paths written."""
+        before = set(self.written)
+        for r in reports:
             link = self._archive(r, archived_body)
-            archived += link is not None
             metrics = [{**m, "label_zh": self._label(m["key"]),
                         "dimension_zh": self.dims.get(m["dimension"], m["dimension"] or ""),
                         "value_text": _number(m["value"])} for m in self.snap.metrics.get(r["report_id"], [])]
@@ -153,7 +169,7 @@ class _Site:
                        archived=f"../archive/{link}" if link else None, archived_name=link,
                        metrics=metrics, checks=checks, failed=sum(1 for c in checks if not c["ok"]),
                        withheld=withheld, has_withheld=self.snap.has["withheld"], sources=SOURCES)
-        return archived
+        return self.written - before
 
     def _archive(self, report: dict, archived_body: ArchivedBody | None) -> Optional[str]:
         if not archived_body or not report["record_id"]:
@@ -163,6 +179,7 @@ class _Site:
             return None
         name = _archive_name(report)
         (self.out / "archive" / name).write_bytes(_archived(report, body))
+        self.written.add(f"archive/{name}")
         return name
 
     def dictionary_page(self) -> None:
@@ -179,11 +196,12 @@ class _Site:
 def build_site(db_path, out_dir, archived_body: ArchivedBody | None = None,
                workers: int | None = None) -> dict:
     """Write the site for the warehouse at db_path (its published snapshot) into out_dir."""
-    t0 = time.perf_counter()
+    clock = _Clock()
     snap = queries.read(db_path)
     site = _Site(Path(out_dir), db_path, snap)
     flagged = {rid for rid, cs in snap.checks.items() if any(not c["ok"] for c in cs)} | set(snap.withheld)
     matrix = coverage.build(snap.reports, flagged, snap.portals)
+    clock.lap("read")
 
     # Charts render in other processes while this one writes the report pages. Publishers are
     # drawn side by side, province by province, in the coverage matrix's order.
@@ -194,14 +212,62 @@ def build_site(db_path, out_dir, archived_body: ArchivedBody | None = None,
         names = [row.publisher for row in g.rows]
         multiples += [(g, chunk, spec) for chunk, spec in charts.publisher_specs(snap.series, names, labels)]
     rendering = charts.Rendering([s for _, _, s in totals] + [s for _, _, s in multiples], workers)
+    clock.lap("charts_started")
 
-    archived = site.report_pages(archived_body)
+    site.written |= _report_pages(site, archived_body, workers)
     site.dictionary_page()
+    clock.lap("report_pages")
     svgs = rendering.result()
+    clock.lap("charts_wait")
     _overview_pages(site, matrix, totals, multiples, svgs)
+    _sweep(site.out, site.written)
+    clock.lap("overview_pages")
     return {"index": str((site.out / "index.html").resolve()), "reports": len(snap.reports),
-            "publishers": len(site.by_publisher), "charts": len(svgs), "archived": archived,
-            "seconds": round(time.perf_counter() - t0, 2)}
+            "publishers": len(site.by_publisher), "charts": len(svgs),
+            "archived": sum(1 for p in site.written if p.startswith("archive/")),
+            "seconds": round(clock.total(), 2), "timings": clock.laps}
+
+
+PAGES_PARALLEL_FROM = 300  # reports: below this, one process writes their pages quicker
+_FORKED: Optional[tuple] = None  # (site, archived_body) for the page writers forked from here
+
+
+def _pages_of_slice(bounds: tuple[int, int]) -> set[str]:
+    site, archived_body = _FORKED
+    return site.report_pages(archived_body, site.snap.reports[bounds[0]:bounds[1]])
+
+
+def _report_pages(site: _Site, archived_body: ArchivedBody | None, workers: int | None) -> set[str]:
+    """The report pages, shared out over the CPUs for a large warehouse: forked writers inherit
+    the snapshot already read, so nothing is sent to them but the bounds of their slice."""
+    global _FORKED
+    reports = site.snap.reports
+    workers = workers or min(4, os.cpu_count() or 1)
+    if workers < 2 or len(reports) < PAGES_PARALLEL_FROM:
+        return site.report_pages(archived_body, reports)
+    step = math.ceil(len(reports) / (workers * 4))
+    _FORKED = (site, archived_body)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return set().union(*pool.map(_pages_of_slice, [(i, i + step) for i in range(0, len(reports), step)]))
+    finally:
+        _FORKED = None
+
+
+class _Clock:
+    """Seconds per step of a build (for the benchmark)."""
+
+    def __init__(self):
+        self.start = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 2)
+        self.last = now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.start
 
 
 def _overview_pages(site: _Site, matrix: coverage.Matrix, totals: list, multiples: list,
