@@ -121,7 +121,8 @@ def _read(con) -> Snapshot:
         ORDER BY report_id, is_canonical DESC, url"""))
     has = {t: t in tables for t in ("portals", "metric_keys", "metric_series", "withheld")}
     series = _rows(con, "SELECT report_id, publisher, year, format, series, label_zh, value, bridged "
-                        "FROM metric_series") if has["metric_series"] else []
+                        "FROM metric_series ORDER BY publisher, series, year, report_id"
+                   ) if has["metric_series"] else []  # ordered: the same snapshot gives the same charts
     portals = _rows(con, "SELECT * FROM portals ORDER BY portal_id") if has["portals"] else []
     if has["metric_keys"]:
         keys = _rows(con, "SELECT * FROM metric_keys")
