@@ -309,6 +309,10 @@ def known_urls(archive_dir: Union[str, Path]) -> dict[str, Known]:
     try:
         rows = con.execute("SELECT url, sha256, etag, last_modified, fetched_at, record_id, content_type "
                            "FROM fetches WHERE status = 200 AND sha256 IS NOT NULL ORDER BY seq").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        rows = []  # another crawler process has just created the index: nothing in it yet
     finally:
         con.close()
     return {r[0]: Known(*r) for r in rows}

@@ -15,6 +15,7 @@ EPILOG = """examples:
   govreports sql "SELECT publisher, year, copies FROM reports ORDER BY year"
   govreports export out/ --format parquet           every table and view as a file
   govreports serve                                  nightly deployment on a Prefect server
+  govreports report --open                          the report site: coverage, trends, evidence
 """
 
 
@@ -128,6 +129,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=0, metavar="N",
                    help="port of the sample portal (default 8731, or a free one when busy)")
     d.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+
+    rp = sub.add_parser("report", help="write the static report site (coverage, trends, evidence)",
+                        description="Write a static HTML site from the published snapshot: a "
+                                    "coverage matrix (publisher x year), trend charts, one page per "
+                                    "report with every figure's evidence, checks and withheld values, "
+                                    "and the metric dictionary. It opens from file:// and loads "
+                                    "nothing from the network.")
+    rp.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                    help=f"warehouse file (default {DEFAULT_DB})")
+    rp.add_argument("--out", metavar="DIR", help="site folder (default: site/ beside the warehouse)")
+    rp.add_argument("--archive", metavar="DIR",
+                    help="archive to copy each report's archived page from (default: archive/ "
+                         "beside the warehouse; skipped when absent)")
+    rp.add_argument("--open", action="store_true", help="open the site in a browser when written")
 
     s = sub.add_parser("serve", help="serve the nightly and backfill deployments on a Prefect server",
                        description="Register two deployments on the Prefect server at "

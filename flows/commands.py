@@ -22,7 +22,7 @@ def fail(message: str, status: int = 2) -> int:
 def dispatch(args) -> int:
     handler = {"harvest": cmd_harvest, "backfill": cmd_harvest, "reprocess": cmd_reprocess,
                "sql": cmd_sql, "portals": cmd_portals, "demo": cmd_demo,
-               "serve": cmd_serve, "export": cmd_export}[args.command]
+               "serve": cmd_serve, "export": cmd_export, "report": cmd_report}[args.command]
     try:
         return handler(args)
     except UsageError as e:
@@ -33,7 +33,7 @@ def dispatch(args) -> int:
 
 def _is_refusal(e: Exception) -> bool:
     return type(e).__name__ in ("WarehouseBusy", "HarvestBusy", "RegistryError", "QueryError",
-                                "FileNotFoundError")
+                                "FileNotFoundError", "SiteError")
 
 
 def _one_line(e: Exception) -> str:
@@ -195,3 +195,8 @@ def cmd_export(args) -> int:
 def cmd_serve(args) -> int:
     from flows.serve import run_serve
     return run_serve(args)
+
+
+def cmd_report(args) -> int:
+    from flows.report_cmd import run_report
+    return run_report(args)

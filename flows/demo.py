@@ -88,6 +88,9 @@ def run_demo(args) -> int:
                           registry=str(portal.registry_path), fast=True)
     _say(f"harvest finished in {time.monotonic() - t0:.0f}s")
     print_report(db, result)
+    from flows.report_cmd import say_where, write_report
+    print("\n== The report site (govreports report)")
+    say_where(write_report(db, archive=archive))
     return exit_status(result)
 
 

@@ -160,8 +160,17 @@ def process(archive: str | Path, warehouse, run_id: str, years: Optional[tuple[i
     from crawler.registry import load_portals
     from flows.pipeline import process_archive
     year_list = None if years is None else list(range(years[0], years[1] + 1))
-    return process_archive(str(archive), warehouse, run_id, years=year_list, workers=workers,
-                           reparse=reparse, progress=progress, portals=load_portals(registry))
+    portals = load_portals(registry)
+    counts = process_archive(str(archive), warehouse, run_id, years=year_list, workers=workers,
+                             reparse=reparse, progress=progress, portals=portals)
+    warehouse.refresh_reference(registry_rows(portals))
+    return counts
+
+
+def registry_rows(portals) -> list[dict]:
+    """The registry as the warehouse's `portals` table holds it (the report site reads it)."""
+    return [{"portal_id": p.id, "name": p.name, "region": p.region, "region_code": p.region_code,
+             "level": p.level, "expected_years": p.expected_years} for p in portals]
 
 
 class Timer:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-COMMANDS = ["harvest", "backfill", "reprocess", "sql", "demo", "serve", "portals"]
+COMMANDS = ["harvest", "backfill", "reprocess", "sql", "demo", "serve", "portals", "report"]
 
 
 def _one_line_failure(proc) -> bool:
@@ -48,6 +48,7 @@ def test_portals_table_has_a_row_per_portal(cli):
     ["sql", "SELECT 1", "--db", "/nonexistent/warehouse.duckdb"],
     ["sql", "SELECT 1", "--format", "xml"],
     ["portals", "--registry", "/nonexistent/portals.yaml"],
+    ["report", "--db", "/nonexistent/warehouse.duckdb"],
     ["bogus-command"],
 ])
 def test_user_errors_are_one_line(cli, args, tmp_path):

@@ -115,3 +115,9 @@ def test_not_modified_has_no_body_hash(tmp_path):
         w.add_response(url="http://a/1", final_url="http://a/1", status=304, headers=[], body=b"")
     r = next(iter_records(tmp_path))
     assert (r.status, r.sha256, r.body()) == (304, None, None)
+
+
+def test_known_urls_of_an_index_another_crawler_is_still_creating_is_empty(tmp_path):
+    import sqlite3
+    sqlite3.connect(tmp_path / INDEX).close()  # the file exists, its tables not yet
+    assert known_urls(tmp_path) == {}

@@ -407,6 +407,27 @@ class Warehouse:
         q("DROP TABLE canon")
         q("DROP TABLE canon_missing")
 
+    # ------------------------------------------------------------------ reference data
+    def refresh_reference(self, portals: list[dict]) -> None:
+        """Replace the `portals` table (the registry's rows: portal_id, name, region, region_code,
+        level, expected_years) and the metric dictionary `metric_keys`, in one transaction."""
+        from .dictionary import COLUMNS, metric_keys
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM portals")
+            con.executemany("INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?)",
+                            [[p["portal_id"], p["name"], p.get("region"), p.get("region_code"),
+                              p.get("level"), p.get("expected_years")] for p in portals])
+            con.execute("DELETE FROM metric_keys")
+            con.executemany(f"INSERT INTO metric_keys ({', '.join(COLUMNS)}) VALUES "
+                            f"({', '.join('?' * len(COLUMNS))})",
+                            [[e[c] for c in COLUMNS] for e in metric_keys()])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
     # ------------------------------------------------------------------ publish
     def publish(self) -> Path:
         """Publish a consistent read-only copy for readers: checkpoint, copy, atomic rename."""

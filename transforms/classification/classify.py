@@ -3,7 +3,7 @@
 The year comes from the title or the statistical period printed in the body, never from the
 URL or the publication date (reports are published in the following year). The format comes
 from the template labels printed (2019 / 2021 tables); a free-text report for a year up to 2018
-is "pre2019". Rules: rules/classify.yaml; divisions and codes: rules/regions.yaml.
+is "pre2019". Rules: rules/classify.yaml; divisions and codes: divisions.py.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import unicodedata
 from typing import Optional
 
 
+from transforms.classification.divisions import divisions
 from transforms.model import Classification, Page
 from transforms.numbers import parse_number
 
@@ -23,7 +24,7 @@ except ImportError:  # pragma: no cover - fallback to our own label check
     _detect_template = None
 
 _R = rules.load("classify.yaml")
-_REGIONS = rules.load("regions.yaml")["regions"]
+_REGIONS = divisions()  # GB/T 2260, from a maintained package (see divisions.py)
 
 _REPORT = [re.compile(p) for p in _R["report_title"]]
 _NOT_REPORT = [re.compile(p) for p in _R["not_report_title"]]
