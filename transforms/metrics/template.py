@@ -94,7 +94,7 @@ def _unique(metrics: list[Metric]) -> list[Metric]:
     seen: set[tuple] = set()
     out = []
     for m in metrics:
-        k = (m.key, m.dimension, round(float(m.value), 6))
+        k = (m.key, m.dimension, round(float(m.value), 6), m.withheld)
         if k not in seen:
             seen.add(k)
             out.append(m)
@@ -636,28 +636,39 @@ def _paired_outcomes(labels: list[str], t4: dict) -> list[str]:
 def _flat_table4(runs, rules: dict) -> list[Metric]:
     """Table 四 flattened: its 15 outcome labels in source order (the 5 review columns, then
     未经复议直接起诉 and 复议后起诉), then exactly 15 values."""
-    t4 = rules["table4"]
-    known = _t4_known(rules)
     out: list[Metric] = []
-    block_labels = {v for vs in t4["blocks"].values() for v in vs} | {"行政诉讼"}
     for texts, values in runs:
-        normed = [norm(t) for t in _join_fragments(texts, known)]
-        if "行政复议" not in normed or "行政诉讼" not in normed:
+        found = t4_columns(texts, rules)
+        if found is None or len(values) != 15:
             continue
-        header = normed[normed.index("行政复议"):]
-        labels = _paired_outcomes([t for t in header if t not in block_labels], t4)
-        outcomes = [o for t in labels for o, vs in t4["outcomes"].items() if t in vs]
-        litigation = [b for t in header for b in ("litigation_direct", "litigation_after_review")
-                      if t in t4["blocks"][b]]
-        if (len(labels) != 15 or len(outcomes) != 15 or len(values) != 15
-                or litigation != ["litigation_direct", "litigation_after_review"]):
-            continue
-        blocks = ["reconsideration"] * 5 + ["litigation_direct"] * 5 + ["litigation_after_review"] * 5
-        names = ["行政复议"] * 5 + ["行政诉讼 未经复议直接起诉"] * 5 + ["行政诉讼 复议后起诉"] * 5
-        columns = [f"{b}_{o}" for b, o in zip(blocks, outcomes)]
-        heads = [f"{n} {t}" for n, t in zip(names, labels)]
+        columns, heads = found
         out += _table4_metrics(columns, heads, values)
     return out
+
+
+def t4_columns(texts: list[str], rules: dict) -> Optional[tuple[list[str], list[str]]]:
+    """Metric keys and printed heads of table 四's 15 value columns, from its header labels in
+    source order (the 5 review columns, then 未经复议直接起诉 and 复议后起诉); None when the
+    labels are not those of table 四."""
+    t4 = rules["table4"]
+    known = _t4_known(rules)
+    block_labels = {v for vs in t4["blocks"].values() for v in vs} | {"行政诉讼"}
+    normed = [norm(t) for t in _join_fragments(texts, known)]
+    if "行政复议" not in normed or "行政诉讼" not in normed:
+        return None
+    header = normed[normed.index("行政复议"):]
+    labels = _paired_outcomes([t for t in header if t not in block_labels], t4)
+    outcomes = [o for t in labels for o, vs in t4["outcomes"].items() if t in vs]
+    litigation = [b for t in header for b in ("litigation_direct", "litigation_after_review")
+                  if t in t4["blocks"][b]]
+    if (len(labels) != 15 or len(outcomes) != 15
+            or litigation != ["litigation_direct", "litigation_after_review"]):
+        return None
+    blocks = ["reconsideration"] * 5 + ["litigation_direct"] * 5 + ["litigation_after_review"] * 5
+    names = ["行政复议"] * 5 + ["行政诉讼 未经复议直接起诉"] * 5 + ["行政诉讼 复议后起诉"] * 5
+    columns = [f"{b}_{o}" for b, o in zip(blocks, outcomes)]
+    heads = [f"{n} {t}" for n, t in zip(names, labels)]
+    return columns, heads
 
 
 def _flat_table2(runs, rules: dict) -> list[Metric]:
@@ -704,6 +715,8 @@ def template_metrics(page: Page, cls: Classification) -> list[Metric]:
         # A grid made from rows as printed (text, DOCX without spans) lines up only cell by cell.
         found += _flat_metrics(_runs(_grid_tokens(grid)), rules)
     found += _flat_metrics(_runs(_tokens(page, rules)), rules)
+    from transforms.metrics.template_stream import stream_metrics  # (it builds on this module)
+    found += stream_metrics(page.prose, rules)
     return _unique(found)
 
 
