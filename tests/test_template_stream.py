@@ -176,3 +176,27 @@ def test_synthetic_tables_run_together_give_no_wrong_value(sep, join):
 def test_synthetic_tables_with_separators_read_whole(sep, join):
     tp, fp, n = _score(sep, join)
     assert fp == 0 and tp >= 0.99 * n
+
+
+# ----------------------------------------------------------------------------- grids from text
+def test_markdown_copies_give_the_truth():
+    from sampleportal.template_reports import render_markdown
+    from test_template_reports import _pairs
+    from transforms.extract import extract
+    for fmt in FORMATS:
+        report, truth = make_template_report(fmt, int(fmt), "某县人民政府", 3)
+        doc = extract(render_markdown(report).encode("utf-8"), "http://x.gov.cn/a.txt", "text/plain")
+        assert {(m.key, m.dimension): m.value for m in doc.metrics} == _pairs(truth)
+
+
+def test_grid_cell_holding_a_whole_run_of_values_is_split():
+    grid = [["申请人情况", "自然人 法人或其他组织 总计 商业企业 科研机构 社会公益组织 法律服务机构 其他"],
+            ["一、本年新收政府信息公开申请数量", "801000081"], ["二、上年结转政府信息公开申请数量", "0000000"]]
+    page = Page(kind="text", blocks=[Block("", table=grid)])
+    assert _row(template_metrics(page, Classification(True, format="2021")), "applications_new") == \
+        [80, 1, 0, 0, 0, 0, 81]
+
+
+def test_count_followed_by_a_magnitude_is_not_read():
+    text = "第二十条第（五）项信息内容本年处理决定数量行政许可3万第二十条"
+    assert stream_metrics([text], RULES["2021"]) == []

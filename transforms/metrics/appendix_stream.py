@@ -99,6 +99,8 @@ def _rows(s: str, start: int, n: int, has_unit: bool) -> Optional[list[_Row]]:
         pieces = digit_runs.chunks(seg.values)
         if len(pieces) > n:
             return None
+        if not seg.exact:
+            continue  # "3万", "10余": not a figure as printed
         context = appendix.section(label, context)
         keys = appendix.row_keys(label, context)
         printed = digit_runs.as_printed(pieces, n)

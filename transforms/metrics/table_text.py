@@ -25,6 +25,7 @@ _NUMBER = r"[+\-]?(?:" + GROUPED + r"|\d+(?:\.\d+)?)"
 # A run of values: numbers and blank marks, with or without a space between them.
 _ZONE = re.compile(rf"(?:{_NUMBER}|{_MARK})(?: ?(?:{_NUMBER}|{_MARK}))*")
 _NUMBERING_PUNCT = ".、"
+_INEXACT = re.compile(r"万(?!元)|[亿千百余多]")  # after a number: not the number as printed
 _CIRCLED = re.compile("[\u2460-\u2473]")  # ① .. ⑳
 _LAST_NUMBERING = re.compile(r"(?<![\d.])(\d{1,2})[.、](?!\d)")
 
@@ -50,6 +51,7 @@ class Segment:
     values: str
     start: int  # where the label starts in the stream
     end: int  # where the values end
+    exact: bool = True  # False: the last value goes on with a magnitude or "about" ("3万", "10余")
 
 
 def segments(s: str, start: int = 0, end: Optional[int] = None) -> list[Segment]:
@@ -78,7 +80,8 @@ def segments(s: str, start: int = 0, end: Optional[int] = None) -> list[Segment]
         if cut == len(zone):  # the whole run is the next label's numbering
             pos = b
             continue
-        out.append(Segment(label, zone[:len(zone) - cut].rstrip(), label_start, b - cut))
+        exact = not (cut == 0 and _INEXACT.match(s, b))
+        out.append(Segment(label, zone[:len(zone) - cut].rstrip(), label_start, b - cut, exact))
         label_start = b - cut
         pos = b
     if label_start < end:

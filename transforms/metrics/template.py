@@ -707,17 +707,28 @@ def template_metrics(page: Page, cls: Classification) -> list[Metric]:
         return []
     rules = RULES[fmt]
     found: list[Metric] = []
+    from transforms.metrics.template_stream import stream_metrics  # (it builds on this module)
     for grid in page.tables:
         grid = _square(grid)
         if not grid:
             continue
-        found += _grid_table2(grid, rules) + _grid_table3(grid, rules) + _grid_table4(grid, rules)
+        read = _grid_table2(grid, rules) + _grid_table3(grid, rules) + _grid_table4(grid, rules)
         # A grid made from rows as printed (text, DOCX without spans) lines up only cell by cell.
-        found += _flat_metrics(_runs(_grid_tokens(grid)), rules)
+        read += _flat_metrics(_runs(_grid_tokens(grid)), rules)
+        # A table of the grid that gave nothing may hold whole runs of values in a cell (OCR and
+        # PDF-to-text tools): read as a stream.
+        kinds = {_table_of(m) for m in read}
+        read += [m for m in stream_metrics([" ".join(row) for row in grid], rules) if _table_of(m) not in kinds]
+        found += read
     found += _flat_metrics(_runs(_tokens(page, rules)), rules)
-    from transforms.metrics.template_stream import stream_metrics  # (it builds on this module)
     found += stream_metrics(page.prose, rules)
     return _unique(found)
+
+
+def _table_of(m: Metric) -> str:
+    if m.dimension:
+        return "三"
+    return "四" if m.key.startswith(("reconsideration_", "litigation_")) else "二"
 
 
 def _flat_metrics(runs, rules: dict) -> list[Metric]:

@@ -153,6 +153,8 @@ def _t3_rows(segs: list[Segment], rules: dict) -> dict[str, tuple]:
         if d is None or not seg.values:
             break
         prev_group = d["group"]
+        if not seg.exact:
+            twice.add(d["key"])  # "3万": not a count as printed, the row gives nothing
         if d["key"] in rows:
             twice.add(d["key"])
         rows[d["key"]] = (" ".join(row.raw or row.parts), seg.values)
@@ -238,7 +240,7 @@ def _table4(s: str, rules: dict) -> list[Metric]:
     vocab = _halves(_t4_known(rules)) | {"行政诉讼"}
     while pos >= 0:
         segs = segments(s, pos, min(len(s), pos + 600))
-        if segs and segs[0].values:
+        if segs and segs[0].values and segs[0].exact:
             words = _cover(norm(segs[0].label), vocab)
             found = t4_columns(words, rules) if words else None
             if found:
@@ -305,6 +307,8 @@ def _table2(s: str, rules: dict) -> list[Metric]:
                     break
             if heads is None or not seg.values or not _t2_match(label, t2["rows"]):
                 break
+            if not seg.exact:
+                continue
             unit = next((u for u in _UNITS_AFTER if k + 1 < len(segs) and segs[k + 1].label.startswith(u)), "")
             out += _t2_row(label, heads, seg.values, unit, t2)
         pos = s.find("信息内容", pos + 1)
