@@ -166,12 +166,36 @@ def _table3_metrics(dims: list[Optional[str]], rows: list[Row], rules: dict) -> 
         return []
     for d, row in matched:
         label = " ".join(row.raw or row.parts)
+        row_out = []
         for dim, cell in zip(dims, row.cells):
             value = _value(cell) if dim else None
             if value is None or value < 0 or isinstance(value, float):
                 continue
-            out.append(_metric(d["key"], value, f"{label} | {_dim_label(dim, rules)}: {cell.strip()}", dim=dim))
-    return out + _table3_sums(out, rules)
+            row_out.append(_metric(d["key"], value, f"{label} | {_dim_label(dim, rules)}: {cell.strip()}", dim=dim))
+        out += withhold_unless_adds_up(row_out, [m.dimension for m in row_out if m.dimension != "total"], "total",
+                                       "dimension", f"the row {label} does not add up")
+    return out + _table3_sums([m for m in out if not m.withheld], rules)
+
+
+def withhold_unless_adds_up(metrics: list[Metric], parts: list[str], total: str, field: str,
+                            what: str) -> list[Metric]:
+    """The metrics as read, or all of them withheld when the table prints every term of one of
+    its sums and they do not add up (维持 10 + 纠正 1 = 总计 0): which figure is wrong cannot be told."""
+    by = {getattr(m, field): m for m in metrics}
+    if total not in by or len(parts) < 4 or any(p not in by for p in parts):
+        return metrics
+    left = sum(by[p].value for p in parts)
+    if left == by[total].value:
+        return metrics
+    terms = " + ".join(_num(by[p].value) for p in parts)
+    reason = f"{what}: {terms} = {_num(left)} but its total is {_num(by[total].value)}"
+    for m in metrics:
+        m.withheld = reason
+    return metrics
+
+
+def _num(v) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 MAX_MISPRINTS = 0.1  # share of rows (at least one row) allowed not to add up in a table read right
@@ -315,7 +339,14 @@ def _table4_metrics(columns: list[Optional[str]], headers: list[str], cells: lis
         if value is None or value < 0 or isinstance(value, float):
             continue
         out.append(_metric(key, value, f"行政复议、行政诉讼 | {head}: {cell.strip()}"))
-    return out + _litigation_total(out)
+    checked = []
+    for block, name in (("reconsideration", "行政复议"), ("litigation_direct", "未经复议直接起诉"),
+                        ("litigation_after_review", "复议后起诉")):
+        ms = [m for m in out if m.key.startswith(block + "_")]
+        parts = [f"{block}_{o}" for o in ("upheld", "corrected", "other", "pending")]
+        checked += withhold_unless_adds_up(ms, [p for p in parts if any(m.key == p for m in ms)],
+                                           f"{block}_total", "key", f"the block {name} does not add up")
+    return checked + _litigation_total([m for m in checked if not m.withheld])
 
 
 def _litigation_total(found: list[Metric]) -> list[Metric]:

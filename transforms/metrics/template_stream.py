@@ -19,8 +19,8 @@ from transforms.metrics import digit_runs
 from transforms.metrics.digit_runs import Identity, Split
 from transforms.metrics.table_text import Segment, segments, stream
 from transforms.metrics.template import (DIMS, _flat_dims, _flat_row, _match_row, _t2_match, _t2_metric,
-                                         _t3_known, _t4_known, _dim_label, _litigation_total, _table3_sums,
-                                         t4_columns)
+                                         _t3_known, _t4_known, _dim_label, _table3_sums, t4_columns,
+                                         withhold_unless_adds_up)
 from transforms.model import Metric
 
 TABLE_SPAN = 6000  # characters after a header where its table's rows may be
@@ -193,7 +193,8 @@ def _t3_metrics(rows: dict[str, tuple], dims: list[str], rules: dict) -> list[Me
         label, values = rows[key]
         left = found if solved is None else solved.get(key, found)
         if how == AS_PRINTED:
-            out += _t3_loaded(key, label, left[0], rules, None)
+            out += withhold_unless_adds_up(_t3_loaded(key, label, left[0], rules, None), DIMS[:6], "total",
+                                           "dimension", f"the row {label} does not add up")
         elif solved is None:
             out += _t3_withheld(key, label, values, found, rules,
                                 f"cells run together ('{values}') and the table's sums do not hold")
