@@ -83,3 +83,37 @@ def test_long_identity_prunes_row_by_row():
     rows["total"] = [(27 * 18, 0, 0, 2 * 18, 0, 18, 30 * 18)]
     solved = solve(rows, [{**{k: 1 for k in rows if k != "total"}, "total": -1}])
     assert all(v == [(27, 0, 0, 2, 0, 1, 30)] for k, v in solved.items() if k != "total")
+
+
+def _brute(run: str, n: int, ids) -> set:
+    """Every reading by trying every place to cut: what the pruned search must find."""
+    from itertools import combinations
+    out = set()
+    for cut in combinations(range(1, len(run)), n - 1):
+        pieces = [run[a:b] for a, b in zip((0,) + cut, cut + (len(run),))]
+        if any(len(p) > 1 and p[0] == "0" for p in pieces):
+            continue
+        vals = tuple(int(p) for p in pieces)
+        if all(sum(vals[p] for p in i.parts) == vals[i.total] for i in ids):
+            out.add(vals)
+    return out
+
+
+def test_pruned_search_finds_every_reading():
+    import random
+    rng = random.Random(7)
+    for _ in range(300):
+        run = "".join(rng.choice("0011234569") for _ in range(rng.randint(7, 13)))
+        assert set(_split(run) or []) == _brute(run, 7, ROW), run
+
+
+def test_pruned_search_finds_every_reading_of_blocks():
+    import random
+    rng = random.Random(8)
+    for _ in range(40):
+        values = [rng.choice([0, 0, 0, 1, 2, 3, 12]) for _ in range(12)]
+        row = values[0:4] + [sum(values[0:4])] + values[4:8] + [sum(values[4:8])] + values[8:12] + [sum(values[8:12])]
+        run = "".join(map(str, row))
+        if len(run) > 18:
+            continue  # (the brute force tries every place to cut: kept short)
+        assert set(_split(run, 15, BLOCKS) or []) == _brute(run, 15, BLOCKS), run

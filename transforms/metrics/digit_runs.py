@@ -103,13 +103,44 @@ def splits(zone_chunks: list[str], n: int, identities: Iterable[Identity] = (),
     chunks_after = [sum(1 for c in cuts[1:] if c > pos) for pos in range(size + 1)]
     groups = {i.parts[0]: i for i in identities}
     memo: dict[tuple, Optional[list[tuple]]] = {}
+    values: dict[tuple[int, int], Value | bool] = {}
 
     def value(a: int, b: int) -> Value | bool:
-        piece = text[a:b]
-        whole = a in cuts and b == next_cut[a]
-        if not whole and ("," in text[a:next_cut[a]] or is_blank(piece)):
-            return False  # a blank mark, or a number with thousands separators, is one cell
-        return None if is_blank(piece) else _value(piece)
+        if (a, b) not in values:
+            piece = text[a:b]
+            whole = a in cuts and b == next_cut[a]
+            if not whole and ("," in text[a:next_cut[a]] or is_blank(piece)):
+                values[(a, b)] = False  # a blank mark, or a number with thousands separators, is one cell
+            else:
+                values[(a, b)] = None if is_blank(piece) else _value(piece)
+        return values[(a, b)]
+
+    most = max([len(i.parts) for i in groups.values()] or [0])
+    chunk_start = [0] * (size + 1)  # for an end position: where the chunk of the digit before it starts
+    for a, b in zip(cuts, cuts[1:]):
+        for e in range(a + 1, b + 1):
+            chunk_start[e] = a
+
+    def bounds(pos: int, width: int) -> tuple[list[list[float]], list[list[float]]]:
+        """The least and the greatest sum of k whole numbers, each at most `width` digits wide,
+        that [pos, e) reads as, for every k (up to a group's parts) and every e: what the parts
+        before a place can add up to."""
+        key = ("b", pos, width)
+        if key not in memo:
+            inf = float("inf")
+            lo = [[inf] * (size + 1) for _ in range(most + 1)]
+            hi = [[-inf] * (size + 1) for _ in range(most + 1)]
+            lo[0][pos] = hi[0][pos] = 0
+            for k in range(1, most + 1):
+                for e in range(pos + 1, size + 1):
+                    for a in range(max(pos, chunk_start[e], e - width), e):
+                        v = value(a, e)
+                        if v is False or isinstance(v, float) or lo[k - 1][a] == inf:
+                            continue
+                        lo[k][e] = min(lo[k][e], (v or 0) + lo[k - 1][a])
+                        hi[k][e] = max(hi[k][e], (v or 0) + hi[k - 1][a])
+            memo[key] = (lo, hi)
+        return memo[key]
 
     def room(k: int, pos: int) -> bool:
         left = size - pos
@@ -141,7 +172,7 @@ def splits(zone_chunks: list[str], n: int, identities: Iterable[Identity] = (),
                     if (total is False or isinstance(total, float) or not room(group.total + 1, end)
                             or not _can_sum(start - pos, m, total or 0)):
                         continue
-                    heads = parts(m, pos, start, total or 0)
+                    heads = parts(m, pos, start, total or 0, len(str(total or 0)))
                     if heads is None:
                         return None
                     if heads:
@@ -153,22 +184,28 @@ def splits(zone_chunks: list[str], n: int, identities: Iterable[Identity] = (),
         memo[key] = found
         return found
 
-    def parts(m: int, pos: int, end: int, need: int) -> Optional[list[tuple]]:
-        """Readings of [pos, end) as m whole numbers adding up to `need`."""
+    def parts(m: int, pos: int, end: int, need: int, width: int) -> Optional[list[tuple]]:
+        """Readings of [pos, end) as m whole numbers, each at most `width` digits, adding up to
+        `need`; the last one is placed first, the ones before it must fit the bounds."""
         if m == 0:
             return [()] if pos == end and need == 0 else []
+        if m == 1:  # the first part is what is left: it must print the sum still missing
+            v = value(pos, end) if end <= next_cut[pos] else False
+            return [(v,)] if v is not False and not isinstance(v, float) and (v or 0) == need else []
         if not _can_sum(end - pos, m, need):
             return []
-        width = len(str(need))
+        lo, hi = bounds(pos, width)
+        if not lo[m][end] <= need <= hi[m][end]:
+            return []
         key = ("p", m, pos, end, need)
         if key in memo:
             return memo[key]
         found: Optional[list[tuple]] = []
-        for b in range(pos + 1, min(next_cut[pos], end, pos + width) + 1):
-            v = value(pos, b)
+        for a in range(max(pos + m - 1, chunk_start[end], end - len(str(need))), end):
+            v = value(a, end)
             if v is False or isinstance(v, float):
                 continue
-            found = _extend(found, [(v,)], parts(m - 1, b, end, need - (v or 0)), limit)
+            found = _extend(found, parts(m - 1, pos, a, need - (v or 0), width), [(v,)], limit)
             if found is None:
                 break
         memo[key] = found
@@ -191,10 +228,10 @@ def _can_sum(chars: int, m: int, need: int) -> bool:
             and chars <= m * len(str(need)))  # no part is wider than the sum
 
 
-def _extend(found: Optional[list[tuple]], heads: list[tuple], tails: Optional[list[tuple]],
+def _extend(found: Optional[list[tuple]], heads: Optional[list[tuple]], tails: Optional[list[tuple]],
             limit: int) -> Optional[list[tuple]]:
-    """found + every head followed by every tail; None past the limit (or when tails is)."""
-    if found is None or tails is None:
+    """found + every head followed by every tail; None past the limit (or when any of them is)."""
+    if found is None or heads is None or tails is None:
         return None
     if len(found) + len(heads) * len(tails) > limit:
         return None
