@@ -5,10 +5,11 @@ separated ("23 0 00 0 023"). A space is always a cell boundary; a run of digits 
 cells. A split is a reading of the row: one value per cell, no number with a leading zero.
 
 `splits` enumerates the splits of one row that keep the row's identities (e.g. the applicant
-columns add up to 总计), pruning by the arithmetic as it goes: the cell holding a total must print
-exactly the sum of its parts, and parts that already exceed the widest total left are dropped.
-`solve` then keeps, row by row, only the splits that fit the identities between rows (the
-column totals). Where more than one split survives, the caller loads none of them.
+columns add up to 总计), pruning by the arithmetic rather than trying every place to cut: a
+total is placed first, then its parts are fitted to it, last part first, and a branch is dropped
+as soon as the parts before it cannot add up to what is still missing. `solve` then keeps, row by
+row, only the splits that fit the identities between rows (the column totals). Where more than
+one split survives, the caller loads none of them.
 """
 from __future__ import annotations
 
@@ -87,9 +88,10 @@ def splits(zone_chunks: list[str], n: int, identities: Iterable[Identity] = (),
     more than `limit` (the row cannot be read).
 
     Cells are read left to right. Where a group of parts and its total starts, the total is
-    placed first (each place it can print at), then the parts are fitted to it: each part is at
-    most the sum still missing, so at most as wide, which cuts the search to a few paths.
-    Readings are shared between paths that reach the same place, so a long run splits fast.
+    placed first (each place it can print at), then the parts are fitted to it from the last
+    one back: each part is at most the sum still missing (so at most as wide), and the parts
+    before it must be able to print that sum (the least and greatest sums they can print are
+    tabled once per group). Readings are shared between paths that reach the same place.
     """
     text = "".join(zone_chunks)
     size = len(text)
