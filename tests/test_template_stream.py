@@ -200,3 +200,32 @@ def test_grid_cell_holding_a_whole_run_of_values_is_split():
 def test_count_followed_by_a_magnitude_is_not_read():
     text = "第二十条第（五）项信息内容本年处理决定数量行政许可3万第二十条"
     assert stream_metrics([text], RULES["2021"]) == []
+
+
+def _values_before_labels(text: str, every: int) -> str:
+    """PDF text of a table with centred cells: the values of some rows printed on the line above
+    their label (every `every`-th row of table 三 from the 3rd on)."""
+    out, k = [], 0
+    for line in text.splitlines():
+        words = line.split(" ")
+        n = next((i for i in range(len(words)) if all(w.isdigit() for w in words[i:])), len(words))
+        if len(words) - n == 7 and n > 0:
+            k += 1
+            if k >= 3 and k % every == 0:
+                out += [" ".join(words[n:]), " ".join(words[:n])]
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("every", [1, 2, 5])
+def test_values_printed_before_their_labels_are_never_given_to_another_row(every):
+    wrong = 0
+    for fmt in FORMATS:
+        for seed in range(6):
+            report, truth = make_template_report(fmt, int(fmt), "某县人民政府", seed)
+            text = _values_before_labels(render_row_text(report, sep=" "), every)
+            want = _truth_pairs(truth)
+            got = _loaded(stream_metrics(text.splitlines(), RULES[fmt]))
+            wrong += sum(1 for k, v in got.items() if k in want and want[k] != v)
+    assert wrong == 0

@@ -643,9 +643,23 @@ def _flat_dims(header: list[str], rules: dict) -> tuple[Optional[list[str]], int
     for n in range(len(rest) // 2, 0, -1):
         pairs = [_dim_of([header[rest[i]] + header[rest[i + n]]], rules) for i in range(n)]
         if all(pairs) and len(set(dims + pairs)) == len(dims) + n:
+            orgs = _orgs_in_order(pairs, [d for d in dims if d not in ("total", "natural_person")], rules)
+            if orgs is None:
+                return None, 0
+            first = [d for d in dims if d == "natural_person"]
             total = [d for d in dims if d == "total"]
-            return [d for d in dims if d != "total"] + pairs + total, rest[2 * n - 1] + 1
+            return first + orgs + total, rest[2 * n - 1] + 1
     return None, 0
+
+
+def _orgs_in_order(pairs: list[str], whole: list[str], rules: dict) -> Optional[list[str]]:
+    """The applicant columns of a header whose labels were broken over lines. Where one was
+    printed whole among them ("其他" on one line between "商业企 科研机" and "业 构"), its place is
+    not in the text: the template's order is taken when the broken ones follow it, else None."""
+    if not whole:
+        return pairs
+    order = [d for d in rules["applicant_dims"] if d in set(pairs) | set(whole)]
+    return order if [d for d in order if d in pairs] == pairs else None
 
 
 def _paired_outcomes(labels: list[str], t4: dict) -> list[str]:

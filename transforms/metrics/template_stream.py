@@ -143,14 +143,16 @@ def _table3_at(s: str, pos: int, rules: dict) -> list[Metric]:
 
 def _t3_rows(segs: list[Segment], rules: dict) -> dict[str, tuple]:
     """key -> (printed label, values) for the rows from the header on, until a label that is
-    not a row of the table; a key printed twice is left out (which one is right?)."""
+    not a row of the table, or a row printing no values or more values than columns (a copy
+    that printed some values before their labels, as PDF text of centred cells does: from there
+    on, which values belong to which label is not known). A key printed twice is left out."""
     rows: dict[str, tuple] = {}
     twice: set[str] = set()
     prev_group = None
     for seg in segs:
         row = _flat_row([seg.label], [])
         d = _match_row(row.parts, prev_group, rules)
-        if d is None or not seg.values:
+        if d is None or not seg.values or len(digit_runs.chunks(seg.values)) > len(DIMS):
             break
         prev_group = d["group"]
         if not seg.exact:
@@ -182,9 +184,10 @@ def _t3_metrics(rows: dict[str, tuple], dims: list[str], rules: dict) -> list[Me
     readings: dict[str, tuple[str, list[Split]]] = {}
     for key, (_label, values) in rows.items():
         how, found = _readings(values, len(DIMS), ROW_SUM)
-        if found:
-            # cells in template order (natural person, the five kinds of organisation, total)
-            readings[key] = (how, [tuple(sp[order.index(j)] for j in range(len(DIMS))) for sp in found])
+        if not found:
+            break  # a row that reads no way: the rows after it may not be where they seem
+        # cells in template order (natural person, the five kinds of organisation, total)
+        readings[key] = (how, [tuple(sp[order.index(j)] for j in range(len(DIMS))) for sp in found])
     if not readings or not _printed_rows_add_up(readings):
         return []
     solved = digit_runs.solve({k: v for k, (_, v) in readings.items()}, _t3_identities(readings, rules))
@@ -192,12 +195,12 @@ def _t3_metrics(rows: dict[str, tuple], dims: list[str], rules: dict) -> list[Me
     for key, (how, found) in readings.items():
         label, values = rows[key]
         left = found if solved is None else solved.get(key, found)
-        if how == AS_PRINTED:
+        if solved is None:  # the rows contradict each other: read off text, they may be misplaced
+            out += _t3_withheld(key, label, values, found, rules,
+                                f"the table's columns do not add up (row read as '{values}')")
+        elif how == AS_PRINTED:
             out += withhold_unless_adds_up(_t3_loaded(key, label, left[0], rules, None), DIMS[:6], "total",
                                            "dimension", f"the row {label} does not add up")
-        elif solved is None:
-            out += _t3_withheld(key, label, values, found, rules,
-                                f"cells run together ('{values}') and the table's sums do not hold")
         elif len(left) == 1:
             rule = "the row sum" + (" and the column totals" if len(found) > 1 else "")
             out += _t3_loaded(key, label, left[0], rules, f"'{values}' split {_show(left[0])} by {rule}")
@@ -306,8 +309,9 @@ def _table2(s: str, rules: dict) -> list[Metric]:
                 heads, label = words[:-1], words[-1]
                 if not heads or not all(_t2_match(h, t2["cols"]) for h in heads):
                     break
-            if heads is None or not seg.values or not _t2_match(label, t2["rows"]):
-                break
+            if (heads is None or not seg.values or not _t2_match(label, t2["rows"])
+                    or len(digit_runs.chunks(seg.values)) > len(heads)):
+                break  # the block ends, or its values are no longer after their labels
             if not seg.exact:
                 continue
             unit = next((u for u in _UNITS_AFTER if k + 1 < len(segs) and segs[k + 1].label.startswith(u)), "")
