@@ -229,3 +229,10 @@ def test_values_printed_before_their_labels_are_never_given_to_another_row(every
             got = _loaded(stream_metrics(text.splitlines(), RULES[fmt]))
             wrong += sum(1 for k, v in got.items() if k in want and want[k] != v)
     assert wrong == 0
+
+
+def test_values_printed_between_the_lines_of_a_wrapped_label_belong_to_it():
+    text = (FIXTURES / "template_2019_spaced_ocr.txt").read_text(encoding="utf-8").replace(
+        "5.要求行政机关确认或重新出具已获取信息 0 0 0 0 0 0 0", "5.要求行政机关确认或重新出\n0 0 0 0 0 0 0\n具已获取信息")
+    got = _loaded(stream_metrics(text.splitlines(), RULES["2019"]))
+    assert (got[("result_not_processed_confirm", "total")], got[("result_total", "total")]) == (0, 19)

@@ -18,7 +18,7 @@ from transforms.cells import norm
 from transforms.metrics import digit_runs
 from transforms.metrics.digit_runs import Identity, Split
 from transforms.metrics.table_text import Segment, segments, stream
-from transforms.metrics.template import (DIMS, _flat_dims, _flat_row, _match_row, _t2_match, _t2_metric,
+from transforms.metrics.template import (DIMS, _INNER_NUMBERING, _flat_dims, _flat_row, _match_row, _t2_match, _t2_metric,
                                          _t3_known, _t4_known, _dim_label, _table3_sums, t4_columns,
                                          withhold_unless_adds_up)
 from transforms.model import Metric
@@ -149,9 +149,20 @@ def _t3_rows(segs: list[Segment], rules: dict) -> dict[str, tuple]:
     rows: dict[str, tuple] = {}
     twice: set[str] = set()
     prev_group = None
-    for seg in segs:
+    segs = list(segs)
+    for k, seg in enumerate(segs):
         row = _flat_row([seg.label], [])
         d = _match_row(row.parts, prev_group, rules)
+        if d is None and seg.values and k + 1 < len(segs):
+            # A label wrapped over two lines with the row's values printed between them (PDF
+            # text of a centred row): "5.要求行政机关确认或重新出 1 0 0 0 0 0 1 具已获取信息".
+            rest = _INNER_NUMBERING.split(segs[k + 1].label, 1)[0]
+            joined = _flat_row([seg.label + rest], [])
+            d = _match_row(joined.parts, prev_group, rules) if rest else None
+            if d is not None:
+                row = joined
+                nxt = segs[k + 1]
+                segs[k + 1] = Segment(nxt.label[len(rest):], nxt.values, nxt.start + len(rest), nxt.end, nxt.exact)
         if d is None or not seg.values or len(digit_runs.chunks(seg.values)) > len(DIMS):
             break
         prev_group = d["group"]
