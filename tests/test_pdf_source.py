@@ -205,3 +205,8 @@ def test_tables_over_page_breaks_give_the_truth(path):
     _report, truth = make_template_report("2021", 2021, "南京市鼓楼区人民政府", 100)
     doc = extract(path.read_bytes(), "http://x.gov.cn/a.pdf", "application/pdf")
     assert {(m.key, m.dimension): m.value for m in doc.metrics} == _pairs(truth)
+
+
+def test_radicals_a_text_layer_prints_for_ideographs_are_folded_back():
+    from transforms.sources.pdf import _ideographs
+    assert _ideographs("南京市⿎楼区⼈⺠政府⻓效机制") == "南京市鼓楼区人民政府长效机制"

@@ -13,6 +13,9 @@ import re
 from bisect import bisect_left
 from typing import Optional
 
+import unicodedata
+
+from transforms import rules
 from transforms.cells import parse_number
 from transforms.errors import ExtractError
 from transforms.model import Block, Grid, RawPage
@@ -24,6 +27,17 @@ CONTINUE_TOL = 6.0  # points: column edges of a table and its continuation may d
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,3}\s*页?)?[-—–\s]*$")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef\d])"
                         r"|(?<=[\d])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+# Radical code points a text layer prints for the ideographs they look like ("⼈⺠政府").
+_RADICALS = str.maketrans({**{chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)},
+                           **rules.load("pdf_glyphs.yaml")["radicals"]})
+_HAS_RADICAL = re.compile("[\u2e80-\u2fdf]")
+
+
+def _ideographs(text: str) -> str:
+    """Text with radicals printed for ideographs folded back (a font mapping one glyph to both)."""
+    return text.translate(_RADICALS) if _HAS_RADICAL.search(text) else text
+
 
 for _name in ("pdfminer", "pdfplumber"):  # pdfminer logs warnings for every odd object
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -57,7 +71,7 @@ def _index(edges: list[float], v: float, tol: float = EDGE_TOL) -> Optional[int]
 
 def _cell_text(text: Optional[str]) -> str:
     """Cell text on one line: lines broken inside a narrow cell are joined back."""
-    return "".join((text or "").split("\n")).strip()
+    return _ideographs("".join((text or "").split("\n")).strip())
 
 
 def _cells(table) -> list[tuple[tuple, str]]:
@@ -126,7 +140,7 @@ def _page_items(page, page_no: int) -> list[tuple[float, object]]:
     items: list[tuple[float, object]] = [(t.top, t) for t in tables]
     for line in page.extract_text_lines(return_chars=False):
         if not _inside(line, tables):
-            text = line["text"].strip()  # spacing is repaired by clean_page, with the rest
+            text = _ideographs(line["text"].strip())  # spacing is repaired by clean_page
             if text:
                 items.append((line["top"], text))
     items.sort(key=lambda it: it[0])
