@@ -762,8 +762,10 @@ def template_metrics(page: Page, cls: Classification) -> list[Metric]:
         read += _flat_metrics(_runs(_grid_tokens(grid)), rules)
         # A table of the grid that gave nothing may hold whole runs of values in a cell (OCR and
         # PDF-to-text tools): read as a stream.
-        kinds = {_table_of(m) for m in read}
-        read += [m for m in stream_metrics([" ".join(row) for row in grid], rules) if _table_of(m) not in kinds]
+        missing = "".join(t for t in "二三四" if t not in {_table_of(m) for m in read})
+        if missing:
+            read += [m for m in stream_metrics([" ".join(row) for row in grid], rules, missing)
+                     if _table_of(m) in missing]
         found += read
     found += _flat_metrics(_runs(_tokens(page, rules)), rules)
     found += stream_metrics(page.prose, rules)

@@ -28,9 +28,11 @@ ROW_SUM = (Identity(tuple(range(6))),)  # the six applicant columns add up to �
 AS_PRINTED = "printed"
 
 
-def stream_metrics(texts: list[str], rules: dict) -> list[Metric]:
+def stream_metrics(texts: list[str], rules: dict, tables: str = "二三四") -> list[Metric]:
+    """The figures of the template tables (those named in `tables`) found in the texts."""
     s = stream("\n".join(texts))
-    return _table2(s, rules) + _table3(s, rules) + _table4(s, rules)
+    readers = {"二": _table2, "三": _table3, "四": _table4}
+    return [m for t in tables for m in readers[t](s, rules)]
 
 
 # ----------------------------------------------------------------------------- shared
@@ -254,7 +256,8 @@ def _table4(s: str, rules: dict) -> list[Metric]:
     pos = s.find("行政复议")
     vocab = _halves(_t4_known(rules)) | {"行政诉讼"}
     while pos >= 0:
-        segs = segments(s, pos, min(len(s), pos + 600))
+        head = s[pos:pos + 200]
+        segs = segments(s, pos, min(len(s), pos + 600)) if "行政诉讼" in head and "维持" in head else []
         if segs and segs[0].values and segs[0].exact:
             words = _cover(norm(segs[0].label), vocab)
             found = t4_columns(words, rules) if words else None
