@@ -236,3 +236,10 @@ def test_values_printed_between_the_lines_of_a_wrapped_label_belong_to_it():
         "5.要求行政机关确认或重新出具已获取信息 0 0 0 0 0 0 0", "5.要求行政机关确认或重新出\n0 0 0 0 0 0 0\n具已获取信息")
     got = _loaded(stream_metrics(text.splitlines(), RULES["2019"]))
     assert (got[("result_not_processed_confirm", "total")], got[("result_total", "total")]) == (0, 19)
+
+
+def test_the_note_among_the_header_labels_is_passed_over():
+    text = ("申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+            "一、本年新收政府信息公开申请数量801000081二、上年结转政府信息公开申请数量0000000")
+    assert _row(stream_metrics([text], RULES["2021"]), "applications_new") == [80, 1, 0, 0, 0, 0, 81]

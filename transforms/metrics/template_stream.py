@@ -58,6 +58,8 @@ def _cover(text: str, vocab: set[str]) -> Optional[list[str]]:
 
 
 _REMARK = re.compile(r"\([^()]{1,12}\)")
+_NOTE = re.compile(r"\([^()]*\)")
+_ROW_NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、])$")
 
 
 def _halves(labels: set[str]) -> set[str]:
@@ -109,14 +111,13 @@ def _first_row_at(label: str, rules: dict) -> Optional[int]:
     if not hits:
         return None
     at = min(hits)
-    while at > 0 and label[at - 1] in "一二三四五六七八九十、.()0123456789":
-        at -= 1  # its numbering ("一、") goes with it
-    return at
+    numbering = _ROW_NUMBERING.search(label[:at])  # its numbering ("一、") goes with it
+    return numbering.start() if numbering else at
 
 
 def _t3_dims(header: str, rules: dict) -> Optional[list[str]]:
     vocab = _halves(_t3_known(rules))
-    words = _cover(norm(header), vocab)
+    words = _cover(_NOTE.sub("", norm(header)), vocab)  # (the 勾稽 note may sit among the labels)
     if words is None:
         return None
     printed, _ = _flat_dims(words, rules)
