@@ -93,3 +93,27 @@ def test_row_covering_every_refusal_printing_zero_is_zero_refusals():
 
 def test_row_covering_every_refusal_printing_a_count_gives_nothing():
     assert "replies_denied" not in {m.key for m in stream_metrics([HEADER + "否决公开答复数件3 5" + ZEROS], 2012)}
+
+
+FORM_2016 = {
+    "proactive_total": 1235, "proactive_normative_docs": 46, "normative_docs_issued_total": 52,
+    "proactive_via_gazette": 46, "proactive_via_website": 1180, "proactive_via_weibo": 320, "proactive_via_wechat": 210,
+    "proactive_via_other": 90, "responses_public_concern": 12, "press_conferences": 6, "press_conferences_leader": 2,
+    "online_interviews": 4, "online_interviews_leader": 1, "policy_interpretations": 35, "responses_weibo_wechat": 8,
+    "responses_other": 3, "applications_received": 28, "applications_in_person": 5, "applications_fax": 0,
+    "applications_online": 20, "applications_letter": 3, "applications_completed": 28,
+    "applications_completed_on_time": 27, "applications_completed_extended": 1, "replies_total": 28,
+    "replies_already_public": 6, "replies_granted": 12, "replies_partially_granted": 2, "replies_denied": 1,
+    "denied_state_secret": 0, "denied_commercial_secret": 0, "denied_personal_privacy": 1,
+    "denied_security_stability": 0, "denied_not_government_info": 0, "denied_other_legal": 0,
+    "replies_not_this_agency": 4, "replies_not_exist": 2, "replies_clarify": 0, "replies_other_channel": 1,
+    "reconsideration_total": 2, "reconsideration_upheld": 1, "reconsideration_corrected": 0, "reconsideration_other": 1,
+    "litigation_total": 1, "litigation_upheld": 1, "litigation_corrected": 0, "litigation_other": 0, "complaints": 0,
+    "fees_collected": 0, "offices": 1, "reading_points": 3, "staff_total": 5, "staff_fulltime": 2, "staff_parttime": 3,
+    "budget": 100000, "meetings": 2, "trainings": 3, "trainees": 120}
+
+
+def test_one_column_form_run_together_reads_every_row():
+    # section titles glued to the first row under them, remarks with numbers in them, numbering
+    # glued to the value before it and restarting under each item
+    assert _loaded(_read("appendix_2016_form_one_column.txt", 2016)) == FORM_2016

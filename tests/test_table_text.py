@@ -56,3 +56,17 @@ def test_slash_inside_a_label_is_not_a_blank_cell():
 
 def test_blank_mark_between_values_is_a_value():
     assert _pairs("行政事业性收费/-5第二十条")[0] == ("行政事业性收费", "/-5")
+
+
+def test_numbering_restarts_under_a_new_item_of_the_level_above():
+    pairs = _pairs("(三)从事政府信息公开工作人员数人51.专职人员数人22.兼职人员数人3")
+    assert [v for _, v in pairs] == ["5", "2", "3"]
+
+
+def test_numbering_continues_over_a_row_without_one():
+    pairs = _pairs("1.参加新闻发布会总次数次6其中:主要负责同志参加新闻发布会次数次22.政府网站在线访谈次数次4")
+    assert [v for _, v in pairs] == ["6", "2", "4"]
+
+
+def test_number_inside_a_remark_is_label_text():
+    assert _pairs("主动公开政府信息数(不同渠道公开相同信息计1条)条1235")[0][1] == "1235"

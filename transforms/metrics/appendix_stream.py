@@ -93,8 +93,8 @@ def _rows(s: str, start: int, n: int, has_unit: bool) -> Optional[list[_Row]]:
     rows: list[_Row] = []
     context = None
     for seg in segments(s, start, min(len(s), start + TABLE_SPAN)):
-        label, unit = _label_and_unit(seg.label, has_unit)
-        if not seg.values or len(label) > MAX_LABEL:
+        label, unit = _label_and_unit(_own_label(seg.label), has_unit)
+        if not seg.values or len(appendix.norm_label(label)) > MAX_LABEL:
             break
         pieces = digit_runs.chunks(seg.values)
         if len(pieces) > n:
@@ -116,6 +116,22 @@ def _rows(s: str, start: int, n: int, has_unit: bool) -> Optional[list[_Row]]:
             if r.how == "split":
                 r.readings = []
     return rows
+
+
+_NUMBERED = re.compile(r"(?=\([一二三四五六七八九十]{1,3}\)|(?<![\d(])\d{1,2}[.、](?!\d)|[一二三四五六七八九十]{1,3}、)")
+
+
+def _own_label(label: str) -> str:
+    """The row's own label without the section title printed before it in the same run
+    ("三、依申请公开情况(一)收到申请数件" -> "(一)收到申请数件"): the shortest tail from a
+    numbering on that names a row, else the whole label."""
+    starts = [m.start() for m in _NUMBERED.finditer(label) if m.start() > 0]
+    for at in reversed(starts):
+        tail = label[at:]
+        if appendix.row_keys(_label_and_unit(tail, True)[0], None) or \
+                appendix.row_keys(_label_and_unit(tail, True)[0], "reconsideration"):
+            return tail
+    return label
 
 
 def _label_and_unit(label: str, has_unit: bool) -> tuple[str, str]:

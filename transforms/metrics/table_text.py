@@ -28,6 +28,8 @@ _NUMBERING_PUNCT = ".、"
 _INEXACT = re.compile(r"万(?!元)|[亿千百余多]")  # after a number: not the number as printed
 _CIRCLED = re.compile("[\u2460-\u2473]")  # ① .. ⑳
 _LAST_NUMBERING = re.compile(r"(?<![\d.])(\d{1,2})[.、](?!\d)")
+_UPPER_NUMBERING = re.compile(r"\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}、")
+MAX_NUMBERING = 20  # a list numbered further is unheard of in these tables
 
 
 def stream(text: str) -> str:
@@ -74,8 +76,14 @@ def segments(s: str, start: int = 0, end: Optional[int] = None) -> list[Segment]
             continue
         zone = m.group(0)
         label = s[label_start:a]
-        n = _LAST_NUMBERING.findall(label)
-        last_numbering = int(n[-1]) if n else None
+        # The list the next label's numbering continues ("1." ... "2."), kept over "其中" rows;
+        # a new item of the level above ("(三)", "四、") starts a new list.
+        marks = [(m.start(), int(m.group(1))) for m in _LAST_NUMBERING.finditer(label)]
+        upper = [m.start() for m in _UPPER_NUMBERING.finditer(label)]
+        if upper and (not marks or upper[-1] > marks[-1][0]):
+            last_numbering = None
+        elif marks:
+            last_numbering = marks[-1][1]
         cut = _numbering_cut(s, zone, b, last_numbering)
         if cut == len(zone):  # the whole run is the next label's numbering
             pos = b
@@ -95,7 +103,10 @@ def _is_label_number(s: str, a: int, b: int) -> bool:
     after = s[b] if b < len(s) else ""
     if all(c in BLANK_MARKS for c in s[a:b]):
         return bool(before) and bool(after) and not (before in _VALUE_CHAR or after in _VALUE_CHAR)
-    return (before == "(" and after == ")") or (before == "第" and after in "项条款")
+    if before == "第" and after in "项条款":
+        return True
+    opened = s.rfind("(", max(0, a - 40), a)  # inside a remark: "(不同方式回应同一热点计1次)"
+    return opened >= 0 and ")" not in s[opened:a] and ")" in s[b:b + 40]
 
 
 def _numbering_cut(s: str, zone: str, b: int, last: Optional[int]) -> int:
@@ -111,6 +122,6 @@ def _numbering_cut(s: str, zone: str, b: int, last: Optional[int]) -> int:
         return len(tail)  # "0 0 0 2." or "公开1.": the numbering printed apart
     if len(tail) > len(want) and tail.endswith(want):
         return len(want)  # "00000002.": the list's next number ran into the last value
-    if len(zone) <= 2 and zone.isdigit():
+    if len(zone) <= 2 and zone.isdigit() and int(zone) <= MAX_NUMBERING:
         return len(zone)  # "1." right after a label: numbering only
     return 1 if tail[-1] != "0" else 0
