@@ -126,7 +126,13 @@ def _t3_dims(header: str, rules: dict) -> Optional[list[str]]:
     return [d for d in printed if d != "total"] + ["total"]
 
 
+HEADER_SPAN = 300  # characters from 自然人 to the first row: the header and its note
+
+
 def _table3_at(s: str, pos: int, rules: dict) -> list[Metric]:
+    head = s[pos:pos + HEADER_SPAN]
+    if not any(v in head for v in rules["applicant_dims"]["total"]) or not any(c.isdigit() for c in head):
+        return []  # 自然人 in a sentence, not a header
     segs = segments(s, pos, min(len(s), pos + TABLE_SPAN))
     if not segs:
         return []
