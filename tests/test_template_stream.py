@@ -243,3 +243,20 @@ def test_the_note_among_the_header_labels_is_passed_over():
             "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
             "一、本年新收政府信息公开申请数量801000081二、上年结转政府信息公开申请数量0000000")
     assert _row(stream_metrics([text], RULES["2021"]), "applications_new") == [80, 1, 0, 0, 0, 0, 81]
+
+
+def _spaced_2019(old: str, new: str) -> dict:
+    text = (FIXTURES / "template_2019_spaced_ocr.txt").read_text(encoding="utf-8").replace(old, new)
+    return _loaded(stream_metrics(text.splitlines(), RULES["2019"]))
+
+
+def test_a_misprinted_row_label_gives_its_values_to_no_other_row():
+    got = _spaced_2019("2.其他法律行政法规禁止公开 0000000 3.危及“三安全一稳定” 1 0 0 0 0 0 1",
+                       "2.其他法律行政止公开 0 0 0 0 0 0 0\n3.危及“三安全一稳定” 1 0 0 0 0 0 1")
+    assert got.get(("result_not_disclosed_security_stability", "total")) in (None, 1)
+
+
+def test_values_printed_inside_a_wrapped_remark_belong_to_the_row():
+    got = _spaced_2019("（二）部分公开（区分处理的，只计这一情形，不计其他情形） 2 0 0 0 0 0 2",
+                       "（二）部分公开（区分处理的，只计这一情\n2 0 0 0 0 0 2\n形，不计其他情形）")
+    assert got[("result_partially_disclosed", "total")] == 2

@@ -105,6 +105,8 @@ def _is_label_number(s: str, a: int, b: int) -> bool:
         return bool(before) and bool(after) and not (before in _VALUE_CHAR or after in _VALUE_CHAR)
     if before == "第" and after in "项条款":
         return True
+    if b - a > 4 or " " in s[a:b]:
+        return False  # a row of values (printed inside a wrapped label, maybe): not a remark
     opened = s.rfind("(", max(0, a - 40), a)  # inside a remark: "(不同方式回应同一热点计1次)"
     return opened >= 0 and ")" not in s[opened:a] and ")" in s[b:b + 40]
 

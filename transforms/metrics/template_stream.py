@@ -59,6 +59,7 @@ def _cover(text: str, vocab: set[str]) -> Optional[list[str]]:
 
 _REMARK = re.compile(r"\([^()]{1,12}\)")
 _NOTE = re.compile(r"\([^()]*\)")
+_LABEL_START = re.compile(r"(?:\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、](?!\d))")
 _ROW_NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、])$")
 
 
@@ -165,7 +166,7 @@ def _t3_rows(segs: list[Segment], rules: dict) -> dict[str, tuple]:
         if d is None and seg.values and k + 1 < len(segs):
             # A label wrapped over two lines with the row's values printed between them (PDF
             # text of a centred row): "5.要求行政机关确认或重新出 1 0 0 0 0 0 1 具已获取信息".
-            rest = _INNER_NUMBERING.split(segs[k + 1].label, 1)[0]
+            rest = _LABEL_START.split(segs[k + 1].label, 1)[0]  # up to the next row's numbering
             joined = _flat_row([seg.label + rest], [])
             d = _match_row(joined.parts, prev_group, rules) if rest else None
             if d is not None:
