@@ -8,7 +8,8 @@ templates print. TEXT_KEYS are stated in the prose; every other key is in the ta
 Renderers: `render_html_tables` (an HTML page, rowspan/colspan exactly like the official tables;
 `render_html_body` for the body alone), `render_flat_text` (one table cell per line, as pages
 pasted from Word are), `render_row_text` (one table row per line, cells joined by a tab or a
-space, as text copied from a PDF is).
+space, as text copied from a PDF is), `render_markdown` (tables as markdown, as OCR and PDF-to-text
+tools print them).
 
 Irregular layouts seen on real portals can be asked for with `variant`:
   extra_blank_column  table 三 has an empty trailing column
@@ -428,8 +429,9 @@ def make_template_report(fmt: str, year: int, publisher: str, seed: int,
 
 
 # ----------------------------------------------------------------------------- renderers
-def table_grid(table: Table) -> list[list[str]]:
-    """The table with rowspan/colspan expanded: every covered position repeats the cell text."""
+def table_grid(table: Table, repeat: bool = True) -> list[list[str]]:
+    """The table with rowspan/colspan expanded: every covered position repeats the cell text
+    (or, with repeat=False, is left empty as OCR and PDF-to-text tools print merged cells)."""
     grid: dict[tuple[int, int], str] = {}
     for r, row in enumerate(table.rows):
         c = 0
@@ -438,7 +440,7 @@ def table_grid(table: Table) -> list[list[str]]:
                 c += 1
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
-                    grid[(r + dr, c + dc)] = cell.text
+                    grid[(r + dr, c + dc)] = cell.text if repeat or (dr, dc) == (0, 0) else ""
             c += cell.colspan
     n_rows = max(r for r, _ in grid) + 1
     n_cols = max(c for _, c in grid) + 1
@@ -502,6 +504,20 @@ def render_row_text(report: TemplateReport, sep: str = "\t") -> str:
     for part in report.parts:
         if isinstance(part, Table):
             lines += [sep.join(cell.text.replace("\n", "") for cell in row if cell.text) for row in part.rows]
+        else:
+            lines.append(part)
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(report: TemplateReport) -> str:
+    """Plain text with markdown tables, as OCR and PDF-to-text tools print a report: a merged cell
+    once, the positions it covers empty, line breaks inside a cell gone."""
+    lines: list[str] = []
+    for part in report.parts:
+        if isinstance(part, Table):
+            grid = table_grid(part, repeat=False)
+            rows = ["| " + " | ".join(c.replace("\n", "") for c in row) + " |" for row in grid]
+            lines += [rows[0], "|" + " --- |" * len(grid[0])] + rows[1:] + [""]
         else:
             lines.append(part)
     return "\n".join(lines) + "\n"

@@ -47,7 +47,8 @@ def test_flattened_table_reads_the_year_column():
     assert {m.key: m.value for m in ms} == {
         "proactive_total": 1520, "proactive_via_website": 1320, "proactive_via_gazette": 45,
         "applications_received": 12, "applications_in_person": 3, "applications_online": 9,
-        "reconsideration_total": 1, "litigation_total": 0, "fees_collected": 0}
+        "reconsideration_total": 1, "litigation_total": 0, "fees_collected": 0,
+        "applications_letter": 0, "applications_fax": 0}
 
 
 def test_flattened_table_in_one_block():
@@ -56,10 +57,16 @@ def test_flattened_table_in_one_block():
     assert {m.key: m.value for m in ms}["proactive_total"] == 1520
 
 
-def test_flattened_combined_label_skipped():
+def test_combined_label_printing_zero_is_zero_for_each():
     grid = flattened_grids(FLAT.splitlines())[0]
     assert any("信函、传真" in r[0] for r in grid)
     ms = appendix_metrics(_flat_page(), Classification(True, year=2016, format="pre2019"))
+    assert {m.key: m.value for m in ms if "信函" in m.evidence} == {"applications_letter": 0, "applications_fax": 0}
+
+
+def test_combined_label_printing_a_count_is_skipped():
+    page = Page(kind="text", blocks=[Block(FLAT.replace("传真申请数\n件\n0", "传真申请数\n件\n4"))])
+    ms = appendix_metrics(page, Classification(True, year=2016, format="pre2019"))
     assert not {"applications_letter", "applications_fax"} & {m.key for m in ms}
 
 

@@ -481,3 +481,29 @@ def test_circled_item_number_under_its_group_on_one_line():
 def test_circled_number_is_stripped_as_numbering():
     from transforms.cells import norm, strip_numbering
     assert strip_numbering(norm("③其他")) == "其他"
+
+
+# ----------------------------------------------------------------------------- a table that contradicts itself
+def test_review_block_that_does_not_add_up_is_withheld():
+    report, _ = make_template_report("2021", 2023, "某县人民政府", 5)
+    grid = table_grid(report.tables[2])
+    grid[-1] = ["10", "1", "0", "0", "0"] + grid[-1][5:]  # 维持 10 + 纠正 1, 总计 0
+    ms = [m for m in _metrics_of_grid(grid) if m.key.startswith("reconsideration_")]
+    assert {m.key for m in ms if m.withheld} == {f"reconsideration_{o}" for o in
+                                                ("upheld", "corrected", "other", "pending", "total")}
+
+
+def test_other_review_blocks_load_beside_one_that_does_not_add_up():
+    report, truth = make_template_report("2021", 2023, "某县人民政府", 5)
+    grid = table_grid(report.tables[2])
+    grid[-1] = ["10", "1", "0", "0", "0"] + grid[-1][5:]
+    loaded = {m.key: m.value for m in _metrics_of_grid(grid) if not m.withheld}
+    assert loaded["litigation_direct_total"] == truth["litigation_direct_total"]
+
+
+def test_request_row_that_does_not_add_up_is_withheld_with_its_reason():
+    grid, _ = _request_grid()
+    row = next(r for r in grid if "（一）予以公开" in r)
+    row[-1] = str(int(row[-1]) + 1)
+    ms = [m for m in _metrics_of_grid(grid) if m.key == "result_disclosed"]
+    assert all(m.withheld and "does not add up" in m.withheld for m in ms) and len(ms) == 7

@@ -154,3 +154,59 @@ def test_report_with_headers_cut_from_their_bodies_gives_the_truth():
     _report, truth = make_template_report("2021", 2021, "南京市鼓楼区人民政府", 100)
     doc = extract(SPLIT_HEADER.read_bytes(), "http://x.gov.cn/a.pdf", "application/pdf")
     assert {(m.key, m.dimension): m.value for m in doc.metrics} == _pairs(truth)
+
+
+# Made with LibreOffice Writer from the synthetic report above (南京市鼓楼区人民政府 2021, seed 100),
+# with more or less prose before the tables, so that the page breaks fall inside them.
+PDF_FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
+GAINS_A_COLUMN = PDF_FIXTURES / "template_2021_request_table_gains_a_label_column_on_the_next_page.pdf"
+CUT_ROWS = PDF_FIXTURES / "template_2021_rows_cut_by_page_breaks.pdf"
+LONE_HEADER_ROW = PDF_FIXTURES / "template_2021_review_header_row_alone_at_a_page_foot.pdf"
+
+
+def _grids(path):
+    return [b.table for b in pdf_to_rawpage(path.read_bytes()).blocks if b.is_table]
+
+
+def _request_grid(path):
+    return next(g for g in _grids(path) if any("申请人情况" in c for c in g[0]))
+
+
+def test_request_table_with_more_label_columns_on_the_next_page_is_one_table():
+    grid = _request_grid(GAINS_A_COLUMN)
+    assert {"一、本年新收政府信息公开申请数量", "四、结转下年度继续办理"} <= {r[0] for r in grid}
+
+
+def test_row_cut_by_a_page_break_is_one_row():
+    items = [r[2] for r in _request_grid(CUT_ROWS)]
+    assert "2.其他法律行政法规禁止公开" in items and "公开" not in items
+
+
+def test_label_spanning_rows_across_a_page_break_is_whole_on_both_pages():
+    groups = {r[1] for r in _request_grid(CUT_ROWS) if r[2].startswith(("1.属于国家秘密", "8.属于行政查询"))}
+    assert groups == {"（三）不予公开"}
+
+
+def test_empty_rest_of_a_cut_row_is_no_row():
+    items = [r[2] for r in _request_grid(CUT_ROWS)]
+    assert items.count("3.其他") == 1
+
+
+def test_header_row_alone_at_a_page_foot_heads_the_table_on_the_next_page():
+    review = next(g for g in _grids(LONE_HEADER_ROW) if any("结果维持" in c for c in g[1]))
+    assert "行政复议" in review[0] and "行政诉讼" in review[0]
+
+
+@pytest.mark.parametrize("path", [GAINS_A_COLUMN, CUT_ROWS, LONE_HEADER_ROW], ids=lambda p: p.stem)
+def test_tables_over_page_breaks_give_the_truth(path):
+    from sampleportal.template_reports import make_template_report
+    from test_template_reports import _pairs
+    from transforms.extract import extract
+    _report, truth = make_template_report("2021", 2021, "南京市鼓楼区人民政府", 100)
+    doc = extract(path.read_bytes(), "http://x.gov.cn/a.pdf", "application/pdf")
+    assert {(m.key, m.dimension): m.value for m in doc.metrics} == _pairs(truth)
+
+
+def test_radicals_a_text_layer_prints_for_ideographs_are_folded_back():
+    from transforms.sources.pdf import _ideographs
+    assert _ideographs("南京市⿎楼区⼈⺠政府⻓效机制") == "南京市鼓楼区人民政府长效机制"

@@ -22,6 +22,7 @@ _SECTIONS = {k: re.compile(v) for k, v in _RULES["sections"].items()}
 _ROWS = [(key, re.compile(p)) for key, ps in _RULES["rows"].items() for p in ps]
 _CONTEXT_ROWS = [(spec["keys"], re.compile(p)) for spec in _RULES["context_rows"].values() for p in spec["labels"]]
 _MONEY = _RULES["money"]
+_ZERO_ROWS = [(re.compile(p), keys) for p, keys in (_RULES.get("zero_rows") or {}).items()]
 _LEADING = re.compile(r"^(?:其中[:]?|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、)]|[①-⑳])")
 _REMARK = re.compile(r"\([^)]*\)")
 _YEAR_CELL = re.compile(r"^((?:19|20)\d\d)年?度?(?:统计数|数据|数量)?$")
@@ -107,30 +108,58 @@ def _grid_metrics(grid: Grid, year: Optional[int]) -> list[Metric]:
         if len(row) <= max(label_cols + [value_col]):
             continue
         raw_label = _joined_label(row, label_cols)
-        label = norm_label(raw_label)
-        for name, rx in _SECTIONS.items():
-            if rx.search(label):
-                context = name
-        key = _row_key(label, context)
-        cell = _norm(row[value_col])
-        if key is None or cell in _BLANK:
-            continue
-        parsed = parse_number(cell)
-        if parsed is None:
-            continue
+        context = section(raw_label, context)
         unit = _norm(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
-        if not unit:
-            unit = _label_unit(raw_label)
-        if key in _MONEY_KEYS and unit not in _MONEY:
-            continue  # money in 万元 on one form, 元 on another: no unit printed, no value
-        value, stored_unit = parsed.value, unit or None
-        if unit in _MONEY:
-            v = round(parsed.value * _MONEY[unit], 2)
-            value, stored_unit = (int(v) if float(v).is_integer() else v), "元"
-        out.append(Metric(key=key, value=value, unit=stored_unit, unit_printed=unit or None,
-                          approx=parsed.approx, source="table",
-                          evidence=f"{raw_label} | {header[value_col].strip()}: {row[value_col].strip()}"))
+        out += row_metrics(raw_label, context, unit, row[value_col], header[value_col])
     return out if len(out) >= MIN_ROWS else []
+
+
+def section(raw_label: str, context: Optional[str]) -> Optional[str]:
+    """The section (行政复议 / 行政诉讼) a row belongs to, after this row's label."""
+    label = norm_label(raw_label)
+    for name, rx in _SECTIONS.items():
+        if rx.search(label):
+            context = name
+    return context
+
+
+def row_keys(raw_label: str, context: Optional[str]) -> list[str]:
+    """The metric keys of a row label: its own key, else the keys a zero_rows label covers;
+    [] for an unknown label."""
+    return _row_keys(raw_label, context)[0]
+
+
+def _row_keys(raw_label: str, context: Optional[str]) -> tuple[list[str], bool]:
+    """(keys, read only as 0)."""
+    label = norm_label(raw_label)
+    key = _row_key(label, context)
+    if key:
+        return [key], False
+    return next((keys for rx, keys in _ZERO_ROWS if rx.fullmatch(label)), []), True
+
+
+def row_metrics(raw_label: str, context: Optional[str], unit: str, cell: str, head: str) -> list[Metric]:
+    """The metric(s) of one row's statistical-year cell; [] when it gives none."""
+    keys, zero_only = _row_keys(raw_label, context)
+    cell_n = _norm(cell)
+    if not keys or cell_n in _BLANK:
+        return []
+    parsed = parse_number(cell_n)
+    if parsed is None or (zero_only and parsed.value != 0):
+        return []
+    if not unit:
+        unit = _label_unit(raw_label)
+    if keys[0] in _MONEY_KEYS and unit not in _MONEY:
+        return []  # money in 万元 on one form, 元 on another: no unit printed, no value
+    value, stored_unit = parsed.value, unit or None
+    if unit in _MONEY:
+        v = round(parsed.value * _MONEY[unit], 2)
+        value, stored_unit = (int(v) if float(v).is_integer() else v), "元"
+    evidence = f"{raw_label} | {head.strip()}: {cell.strip()}"
+    if zero_only:
+        evidence += f" (a row covering {', '.join(keys)}: 0 for each)"
+    return [Metric(key=key, value=value, unit=stored_unit, unit_printed=unit or None, approx=parsed.approx,
+                   source="table", evidence=evidence) for key in keys]
 
 
 def _is_header_cell(line: str) -> bool:
@@ -209,4 +238,5 @@ def appendix_metrics(page: Page, cls: Classification) -> list[Metric]:
     out: list[Metric] = []
     for grid in list(page.tables) + flattened_grids(page.prose):
         out += _grid_metrics(grid, cls.year)
-    return out
+    from transforms.metrics.appendix_stream import stream_metrics  # (it builds on this module)
+    return out + stream_metrics(page.prose, cls.year)

@@ -94,7 +94,7 @@ def _unique(metrics: list[Metric]) -> list[Metric]:
     seen: set[tuple] = set()
     out = []
     for m in metrics:
-        k = (m.key, m.dimension, round(float(m.value), 6))
+        k = (m.key, m.dimension, round(float(m.value), 6), m.withheld)
         if k not in seen:
             seen.add(k)
             out.append(m)
@@ -166,12 +166,36 @@ def _table3_metrics(dims: list[Optional[str]], rows: list[Row], rules: dict) -> 
         return []
     for d, row in matched:
         label = " ".join(row.raw or row.parts)
+        row_out = []
         for dim, cell in zip(dims, row.cells):
             value = _value(cell) if dim else None
             if value is None or value < 0 or isinstance(value, float):
                 continue
-            out.append(_metric(d["key"], value, f"{label} | {_dim_label(dim, rules)}: {cell.strip()}", dim=dim))
-    return out + _table3_sums(out, rules)
+            row_out.append(_metric(d["key"], value, f"{label} | {_dim_label(dim, rules)}: {cell.strip()}", dim=dim))
+        out += withhold_unless_adds_up(row_out, [m.dimension for m in row_out if m.dimension != "total"], "total",
+                                       "dimension", f"the row {label} does not add up")
+    return out + _table3_sums([m for m in out if not m.withheld], rules)
+
+
+def withhold_unless_adds_up(metrics: list[Metric], parts: list[str], total: str, field: str,
+                            what: str) -> list[Metric]:
+    """The metrics as read, or all of them withheld when the table prints every term of one of
+    its sums and they do not add up (维持 10 + 纠正 1 = 总计 0): which figure is wrong cannot be told."""
+    by = {getattr(m, field): m for m in metrics}
+    if total not in by or len(parts) < 4 or any(p not in by for p in parts):
+        return metrics
+    left = sum(by[p].value for p in parts)
+    if left == by[total].value:
+        return metrics
+    terms = " + ".join(_num(by[p].value) for p in parts)
+    reason = f"{what}: {terms} = {_num(left)} but its total is {_num(by[total].value)}"
+    for m in metrics:
+        m.withheld = reason
+    return metrics
+
+
+def _num(v) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 MAX_MISPRINTS = 0.1  # share of rows (at least one row) allowed not to add up in a table read right
@@ -315,7 +339,14 @@ def _table4_metrics(columns: list[Optional[str]], headers: list[str], cells: lis
         if value is None or value < 0 or isinstance(value, float):
             continue
         out.append(_metric(key, value, f"行政复议、行政诉讼 | {head}: {cell.strip()}"))
-    return out + _litigation_total(out)
+    checked = []
+    for block, name in (("reconsideration", "行政复议"), ("litigation_direct", "未经复议直接起诉"),
+                        ("litigation_after_review", "复议后起诉")):
+        ms = [m for m in out if m.key.startswith(block + "_")]
+        parts = [f"{block}_{o}" for o in ("upheld", "corrected", "other", "pending")]
+        checked += withhold_unless_adds_up(ms, [p for p in parts if any(m.key == p for m in ms)],
+                                           f"{block}_total", "key", f"the block {name} does not add up")
+    return checked + _litigation_total([m for m in checked if not m.withheld])
 
 
 def _litigation_total(found: list[Metric]) -> list[Metric]:
@@ -612,9 +643,23 @@ def _flat_dims(header: list[str], rules: dict) -> tuple[Optional[list[str]], int
     for n in range(len(rest) // 2, 0, -1):
         pairs = [_dim_of([header[rest[i]] + header[rest[i + n]]], rules) for i in range(n)]
         if all(pairs) and len(set(dims + pairs)) == len(dims) + n:
+            orgs = _orgs_in_order(pairs, [d for d in dims if d not in ("total", "natural_person")], rules)
+            if orgs is None:
+                return None, 0
+            first = [d for d in dims if d == "natural_person"]
             total = [d for d in dims if d == "total"]
-            return [d for d in dims if d != "total"] + pairs + total, rest[2 * n - 1] + 1
+            return first + orgs + total, rest[2 * n - 1] + 1
     return None, 0
+
+
+def _orgs_in_order(pairs: list[str], whole: list[str], rules: dict) -> Optional[list[str]]:
+    """The applicant columns of a header whose labels were broken over lines. Where one was
+    printed whole among them ("其他" on one line between "商业企 科研机" and "业 构"), its place is
+    not in the text: the template's order is taken when the broken ones follow it, else None."""
+    if not whole:
+        return pairs
+    order = [d for d in rules["applicant_dims"] if d in set(pairs) | set(whole)]
+    return order if [d for d in order if d in pairs] == pairs else None
 
 
 def _paired_outcomes(labels: list[str], t4: dict) -> list[str]:
@@ -636,28 +681,39 @@ def _paired_outcomes(labels: list[str], t4: dict) -> list[str]:
 def _flat_table4(runs, rules: dict) -> list[Metric]:
     """Table 四 flattened: its 15 outcome labels in source order (the 5 review columns, then
     未经复议直接起诉 and 复议后起诉), then exactly 15 values."""
-    t4 = rules["table4"]
-    known = _t4_known(rules)
     out: list[Metric] = []
-    block_labels = {v for vs in t4["blocks"].values() for v in vs} | {"行政诉讼"}
     for texts, values in runs:
-        normed = [norm(t) for t in _join_fragments(texts, known)]
-        if "行政复议" not in normed or "行政诉讼" not in normed:
+        found = t4_columns(texts, rules)
+        if found is None or len(values) != 15:
             continue
-        header = normed[normed.index("行政复议"):]
-        labels = _paired_outcomes([t for t in header if t not in block_labels], t4)
-        outcomes = [o for t in labels for o, vs in t4["outcomes"].items() if t in vs]
-        litigation = [b for t in header for b in ("litigation_direct", "litigation_after_review")
-                      if t in t4["blocks"][b]]
-        if (len(labels) != 15 or len(outcomes) != 15 or len(values) != 15
-                or litigation != ["litigation_direct", "litigation_after_review"]):
-            continue
-        blocks = ["reconsideration"] * 5 + ["litigation_direct"] * 5 + ["litigation_after_review"] * 5
-        names = ["行政复议"] * 5 + ["行政诉讼 未经复议直接起诉"] * 5 + ["行政诉讼 复议后起诉"] * 5
-        columns = [f"{b}_{o}" for b, o in zip(blocks, outcomes)]
-        heads = [f"{n} {t}" for n, t in zip(names, labels)]
+        columns, heads = found
         out += _table4_metrics(columns, heads, values)
     return out
+
+
+def t4_columns(texts: list[str], rules: dict) -> Optional[tuple[list[str], list[str]]]:
+    """Metric keys and printed heads of table 四's 15 value columns, from its header labels in
+    source order (the 5 review columns, then 未经复议直接起诉 and 复议后起诉); None when the
+    labels are not those of table 四."""
+    t4 = rules["table4"]
+    known = _t4_known(rules)
+    block_labels = {v for vs in t4["blocks"].values() for v in vs} | {"行政诉讼"}
+    normed = [norm(t) for t in _join_fragments(texts, known)]
+    if "行政复议" not in normed or "行政诉讼" not in normed:
+        return None
+    header = normed[normed.index("行政复议"):]
+    labels = _paired_outcomes([t for t in header if t not in block_labels], t4)
+    outcomes = [o for t in labels for o, vs in t4["outcomes"].items() if t in vs]
+    litigation = [b for t in header for b in ("litigation_direct", "litigation_after_review")
+                  if t in t4["blocks"][b]]
+    if (len(labels) != 15 or len(outcomes) != 15
+            or litigation != ["litigation_direct", "litigation_after_review"]):
+        return None
+    blocks = ["reconsideration"] * 5 + ["litigation_direct"] * 5 + ["litigation_after_review"] * 5
+    names = ["行政复议"] * 5 + ["行政诉讼 未经复议直接起诉"] * 5 + ["行政诉讼 复议后起诉"] * 5
+    columns = [f"{b}_{o}" for b, o in zip(blocks, outcomes)]
+    heads = [f"{n} {t}" for n, t in zip(names, labels)]
+    return columns, heads
 
 
 def _flat_table2(runs, rules: dict) -> list[Metric]:
@@ -696,15 +752,30 @@ def template_metrics(page: Page, cls: Classification) -> list[Metric]:
         return []
     rules = RULES[fmt]
     found: list[Metric] = []
+    from transforms.metrics.template_stream import stream_metrics  # (it builds on this module)
     for grid in page.tables:
         grid = _square(grid)
         if not grid:
             continue
-        found += _grid_table2(grid, rules) + _grid_table3(grid, rules) + _grid_table4(grid, rules)
+        read = _grid_table2(grid, rules) + _grid_table3(grid, rules) + _grid_table4(grid, rules)
         # A grid made from rows as printed (text, DOCX without spans) lines up only cell by cell.
-        found += _flat_metrics(_runs(_grid_tokens(grid)), rules)
+        read += _flat_metrics(_runs(_grid_tokens(grid)), rules)
+        # A table of the grid that gave nothing may hold whole runs of values in a cell (OCR and
+        # PDF-to-text tools): read as a stream.
+        missing = "".join(t for t in "二三四" if t not in {_table_of(m) for m in read})
+        if missing:
+            read += [m for m in stream_metrics([" ".join(row) for row in grid], rules, missing)
+                     if _table_of(m) in missing]
+        found += read
     found += _flat_metrics(_runs(_tokens(page, rules)), rules)
+    found += stream_metrics(page.prose, rules)
     return _unique(found)
+
+
+def _table_of(m: Metric) -> str:
+    if m.dimension:
+        return "三"
+    return "四" if m.key.startswith(("reconsideration_", "litigation_")) else "二"
 
 
 def _flat_metrics(runs, rules: dict) -> list[Metric]:

@@ -13,6 +13,9 @@ import re
 from bisect import bisect_left
 from typing import Optional
 
+import unicodedata
+
+from transforms import rules
 from transforms.cells import parse_number
 from transforms.errors import ExtractError
 from transforms.model import Block, Grid, RawPage
@@ -24,6 +27,17 @@ CONTINUE_TOL = 6.0  # points: column edges of a table and its continuation may d
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*(?:共\s*)?\d{1,3}\s*页?)?[-—–\s]*$")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef\d])"
                         r"|(?<=[\d])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+# Radical code points a text layer prints for the ideographs they look like ("⼈⺠政府").
+_RADICALS = str.maketrans({**{chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)},
+                           **rules.load("pdf_glyphs.yaml")["radicals"]})
+_HAS_RADICAL = re.compile("[\u2e80-\u2fdf]")
+
+
+def _ideographs(text: str) -> str:
+    """Text with radicals printed for ideographs folded back (a font mapping one glyph to both)."""
+    return text.translate(_RADICALS) if _HAS_RADICAL.search(text) else text
+
 
 for _name in ("pdfminer", "pdfplumber"):  # pdfminer logs warnings for every odd object
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -57,7 +71,7 @@ def _index(edges: list[float], v: float, tol: float = EDGE_TOL) -> Optional[int]
 
 def _cell_text(text: Optional[str]) -> str:
     """Cell text on one line: lines broken inside a narrow cell are joined back."""
-    return "".join((text or "").split("\n")).strip()
+    return _ideographs("".join((text or "").split("\n")).strip())
 
 
 def _cells(table) -> list[tuple[tuple, str]]:
@@ -97,8 +111,10 @@ def _page_tables(page, page_no: int) -> list[_Table]:
             continue
         xs = _cluster([b[0] for b, _ in cells] + [b[2] for b, _ in cells])
         grid = _grid(cells, xs)
-        if grid is None or len(grid[0]) < 2 or len(grid) < 2:
+        if grid is None or len(grid[0]) < 2:
             continue  # a framed paragraph, not a table: its text stays as lines
+        # (a single row is kept: a table's first header row alone at the foot of a page; if no
+        # table continues it, it goes back to text)
         out.append(_Table(grid, xs, cells, table.bbox, page_no))
     return out
 
@@ -124,7 +140,7 @@ def _page_items(page, page_no: int) -> list[tuple[float, object]]:
     items: list[tuple[float, object]] = [(t.top, t) for t in tables]
     for line in page.extract_text_lines(return_chars=False):
         if not _inside(line, tables):
-            text = line["text"].strip()  # spacing is repaired by clean_page, with the rest
+            text = _ideographs(line["text"].strip())  # spacing is repaired by clean_page
             if text:
                 items.append((line["top"], text))
     items.sort(key=lambda it: it[0])
@@ -141,14 +157,15 @@ def _continue(prev: _Table, nxt: _Table) -> bool:
     """Append `nxt` to `prev` when it sits on prev's column edges; False when it does not.
 
     A header cut from its body by the page break (prev holds no figure at all) continues on
-    the body's finer columns: the header's merged cells then span them, as in one table."""
+    the body's finer columns: the header's merged cells then span them, as in one table. So does
+    a body whose label columns differ from one page to the next while its value columns line
+    up (a row group cut by the break: the next page prints the group's column, this one not)."""
     if abs(prev.xs[0] - nxt.xs[0]) > CONTINUE_TOL or abs(prev.xs[-1] - nxt.xs[-1]) > CONTINUE_TOL:
         return False
     grid = _grid(nxt.cells, prev.xs, CONTINUE_TOL)
     if grid is not None:
-        _fill_cut_labels(prev.grid, grid)
-        prev.grid.extend(grid)
-    elif _first_numeric_col(prev.grid) >= len(prev.grid[0]):
+        _join(prev.grid, grid)
+    elif _first_numeric_col(prev.grid) >= len(prev.grid[0]) or _same_value_columns(prev, nxt):
         xs = _cluster(prev.xs + nxt.xs, CONTINUE_TOL)
         grids = [_grid(cells, xs, CONTINUE_TOL) for cells in prev.parts + [nxt.cells]]
         if any(g is None for g in grids):
@@ -161,12 +178,55 @@ def _continue(prev: _Table, nxt: _Table) -> bool:
     return True
 
 
+def _same_value_columns(prev: _Table, nxt: _Table) -> bool:
+    """The value columns of both parts sit on the same edges: the label columns alone differ
+    (a group label cut by the page break leaves the next page a column more, or fewer)."""
+    a, b = _first_numeric_col(prev.grid), _first_numeric_col(nxt.grid)
+    if a >= len(prev.grid[0]) or b >= len(nxt.grid[0]):
+        return False
+    ea, eb = prev.xs[a:], nxt.xs[b:]
+    return len(ea) == len(eb) and all(abs(x - y) <= CONTINUE_TOL for x, y in zip(ea, eb))
+
+
 def _stack(grids: list[Grid]) -> Grid:
     out = [row[:] for row in grids[0]]
     for grid in grids[1:]:
-        _fill_cut_labels(out, grid)
-        out.extend(grid)
+        _join(out, grid)
     return out
+
+
+def _join(prev: Grid, grid: Grid) -> None:
+    """The rows of the next page appended to the table (cut rows and labels made whole)."""
+    _join_cut_row(prev, grid)
+    if grid:  # (the next page may hold nothing but the rest of a cut row)
+        _fill_cut_labels(prev, grid)
+        prev.extend(grid)
+
+
+def _join_cut_row(prev: Grid, grid: Grid) -> None:
+    """A row cut by the page break: the next page starts with the rest of its labels, or nothing,
+    and no value ("公开" after "2.其他法律行政法规禁止"). The rest is joined to the row's labels,
+    and to a label cell that spans rows across the break ("（三）不予公" / "开"), on both pages."""
+    labels = _first_numeric_col(prev)
+    if not grid or labels == 0 or labels >= len(prev[-1]) or len(grid[0]) != len(prev[-1]):
+        return
+    first, last = grid[0], prev[-1]
+    if any(c.strip() for c in first[labels:]) or not any(c.strip() for c in last[labels:]):
+        return
+    for j in range(labels):  # (a cut row's rest may be empty: only its bottom border)
+        rest, old = first[j], last[j]
+        if not rest or rest == old:
+            continue
+        whole = old + rest
+        for row in reversed(prev):
+            if row[j] != old:
+                break
+            row[j] = whole
+        for row in grid[1:]:
+            if row[j] != rest:
+                break
+            row[j] = whole
+    del grid[0]
 
 
 def _fill_cut_labels(prev: Grid, grid: Grid) -> None:
@@ -227,7 +287,9 @@ def _blocks(pdf) -> tuple[list[Block], list[str], int]:
             blocks.append(Block("\n".join(lines), page_no=page_no))
         page.flush_cache()
     for b in blocks:
-        if b.table is not None:
+        if b.table is not None and len(b.table) == 1:  # a lone row no table continued: text
+            b.text, b.table = " ".join(dict.fromkeys(c for c in b.table[0] if c)), None
+        elif b.table is not None:
             b.text = "\n".join("\t".join(row) for row in b.table)
     return blocks, warnings, chars
 
