@@ -10,7 +10,7 @@ MIN_PRECISION ?= 1.00
 MIN_RECALL ?= 0.95
 PINGTAN_MIN_RECALL ?= 0.90
 
-.PHONY: install demo test bench score clean
+.PHONY: install demo test bench score fuzz clean
 
 install: $(STAMP)
 
@@ -40,6 +40,11 @@ score: install
 
 bench: install
 	$(PY) tests/bench/run_all.py
+
+# 10,000 mutations of the seeds and PDFs in worker processes; prints the figures, fails on any
+# exception other than ExtractError, any input over the time limit, a worker over 1 GB RSS.
+fuzz: install
+	$(PY) tests/fuzz/run_fuzz.py --mutations 10000
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Union
 from urllib.parse import urlsplit
 
+from filelock import FileLock
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
@@ -32,7 +33,8 @@ INDEX = "index.sqlite"
 WARC_DIR = "warc"
 GZIP_LEVEL = 1  # per-record members of HTML/PDF: level 1 is ~3x faster for ~15% more bytes
 KINDS = ("listing", "detail", "attachment", "robots", "other")
-_META_FIELDS = ("portal_id", "kind", "referer", "anchor_text", "url", "error", "fetched_at")
+_META_FIELDS = ("portal_id", "kind", "referer", "anchor_text", "url", "error", "fetched_at",
+                "final_url", "status")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fetches (
@@ -56,6 +58,13 @@ class ArchiveError(RuntimeError):
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _opening(archive_dir: Path) -> FileLock:
+    """Held while a process creates or repairs the index: two crawlers opening a new archive at
+    the same instant would otherwise race on the WAL switch and the schema ("database is
+    locked", which sqlite's busy timeout does not cover)."""
+    return FileLock(str(archive_dir / (INDEX + ".open.lock")), timeout=120)
 
 
 def _connect(archive_dir: Path) -> sqlite3.Connection:
@@ -108,8 +117,9 @@ class ArchiveWriter:
         # warcio serialises into a buffer; each record then becomes its own gzip member here
         # (warcio's own gzip runs zlib at level 9, several times slower for no real gain).
         self._warc = WARCWriter(self._buf, gzip=False, warc_version="1.1")
-        self._con = _connect(self.dir)
-        repair_index(self.dir, self._con)
+        with _opening(self.dir):
+            self._con = _connect(self.dir)
+            repair_index(self.dir, self._con)
         self._write(self._warc.create_warcinfo_record(self.rel.split("/")[-1], {
             "software": software, "format": "WARC File Format 1.1"}))
 
@@ -181,13 +191,15 @@ class ArchiveWriter:
         return rid
 
     def add_failure(self, *, url: str, error: str, status: Optional[int] = None,
-                    portal_id: Optional[str] = None, kind: str = "other",
-                    referer: Optional[str] = None, anchor_text: Optional[str] = None,
-                    fetched_at: Optional[str] = None) -> str:
-        """A fetch that produced no response (DNS, connection refused, timeout, size limit)."""
+                    final_url: Optional[str] = None, portal_id: Optional[str] = None,
+                    kind: str = "other", referer: Optional[str] = None,
+                    anchor_text: Optional[str] = None, fetched_at: Optional[str] = None) -> str:
+        """A fetch that produced no usable response: no answer (DNS, connection refused,
+        timeout, size limit), one cut off or given up on (status and final URL kept: a gzip
+        bomb, a redirect loop), or a request refused before it was sent (robots.txt, policy)."""
         fetched_at = fetched_at or utc_now()
         meta = dict(portal_id=portal_id, kind=kind, referer=referer, anchor_text=anchor_text,
-                    url=url, error=error, fetched_at=fetched_at)
+                    url=url, error=error, fetched_at=fetched_at, final_url=final_url, status=status)
         payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
         warc_headers = {"WARC-Date": _warc_date(fetched_at)}
         warc_headers.update(self._meta_headers(meta))
@@ -196,7 +208,8 @@ class ArchiveWriter:
                                             warc_headers_dict=warc_headers)
         rid = _rid(rec)
         offset, length = self._write(rec)
-        self._index(dict(record_id=rid, url=url, final_url=None, host=_host(url), status=status,
+        self._index(dict(record_id=rid, url=url, final_url=final_url, host=_host(final_url or url),
+                         status=status,
                          content_type=None, headers="{}", sha256=None, fetched_at=fetched_at,
                          error=error, portal_id=portal_id, kind=kind, referer=referer,
                          anchor_text=anchor_text, warc_file=self.rel, warc_offset=offset,
@@ -394,7 +407,8 @@ def _row_from_warc(rec, body: bytes, rel: str, offset: int, length: int) -> dict
                anchor_text=meta("Anchor-Text"), fetched_at=meta("Fetched-At") or h.get_header("WARC-Date"),
                warc_file=rel, warc_offset=offset, warc_length=length)
     if rec.rec_type == "metadata":
-        row.update(final_url=None, host=_host(target), status=None, content_type=None,
+        final = meta("Final-Url")
+        row.update(final_url=final, host=_host(final or target), status=meta("Status"), content_type=None,
                    headers="{}", sha256=None, error=meta("Error"), etag=None, last_modified=None)
         return row
     hdrs = {k.lower(): v for k, v in rec.http_headers.headers}

@@ -12,7 +12,9 @@ from typing import Iterable, Optional
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 import yaml
-from lxml import html as lxml_html
+
+from transforms.sources.decode import decode_bytes
+from transforms.sources.html_parse import parse_html
 
 RULES = yaml.safe_load((Path(__file__).with_name("rules.yaml")).read_text(encoding="utf-8"))
 _PAGE_HREF = [re.compile(p, re.I) for p in RULES["page_href_patterns"]]
@@ -22,7 +24,6 @@ _SCRIPT_URL = [re.compile(p, re.I) for p in RULES["script_url_patterns"]]
 _YEAR_COLUMN = re.compile(RULES["year_column_pattern"])
 _EDGE_MARKS = re.compile(r"^[^\w]+|[^\w]+$")
 _WS = re.compile(r"\s+")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
               "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -45,50 +46,9 @@ class Link:
 
 
 # ----------------------------------------------------------------------------- decoding
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-            "utf8": "utf-8", "big5": "big5hkscs"}
-
-
-def _norm_encoding(name: Optional[str]) -> Optional[str]:
-    if not name:
-        return None
-    name = name.strip().strip("'\"").lower()
-    name = _ALIASES.get(name, name)
-    try:
-        "".encode(name)
-    except LookupError:
-        return None
-    return name
-
-
-def header_charset(content_type: Optional[str]) -> Optional[str]:
-    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", content_type or "", re.I)
-    return m.group(1) if m else None
-
-
-def decode_html(body: bytes, content_type: Optional[str] = None) -> tuple[str, str]:
-    """Decode a page for link discovery: (text, encoding used).
-
-    Valid UTF-8 wins (GBK text is almost never valid UTF-8, while UTF-8 bytes often decode as
-    GBK garbage); then the header charset, then <meta>, then GB18030, each strict; last resort
-    is GB18030 with replacement. gb2312/gbk labels are read as GB18030 (portals mislabel).
-    """
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", "replace"), "utf-8"
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    meta = _META_CHARSET.search(body[:4096])
-    declared = [header_charset(content_type), meta.group(1).decode("ascii", "ignore") if meta else None]
-    for enc in [_norm_encoding(d) for d in declared] + ["gb18030"]:
-        if not enc or enc == "utf-8":
-            continue
-        try:
-            return body.decode(enc), enc
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("gb18030", "replace"), "gb18030"
+def decode_page(body: bytes, content_type: Optional[str] = None) -> str:
+    """A fetched page as text for link discovery, by the project's one decoder (transforms)."""
+    return decode_bytes(body, content_type, html=True)[0]
 
 
 # ----------------------------------------------------------------------------- anchors
@@ -121,11 +81,8 @@ def may_link_attachment(page_text: str) -> bool:
 def anchors(page_text: str, page_url: str) -> list[Anchor]:
     """Every <a href> of a page (and every script link: javascript: hrefs, onclick handlers)
     as absolute URL + text (title attribute when longer)."""
-    if not page_text.strip():
-        return []
-    try:
-        doc = lxml_html.document_fromstring(page_text)
-    except (ValueError, lxml_html.etree.ParserError):
+    doc = parse_html(page_text)
+    if doc is None:
         return []
     base = page_url
     for b in doc.iter("base"):
@@ -358,3 +315,20 @@ def _menu_links(anchor_list: Iterable[Anchor], texts: Iterable[str]) -> list[Lin
             seen.add(a.url)
             out.append(Link(a.url, a.text, "listing", None))
     return out
+
+
+# ----------------------------------------------------------------------------- traps
+def trap_reason(url: str, barren: int, growth: int) -> Optional[str]:
+    """Why a listing link is a trap by its structure ('barren-columns', 'growing-path',
+    'long-path', 'repeating-path'), or None. `barren`: column hops in a row that brought no new
+    report link; `growth`: hops in a row whose path extended the previous one."""
+    if barren > int(RULES["trap_max_barren_columns"]):
+        return "barren-columns"
+    if growth > int(RULES["trap_max_path_growth"]):
+        return "growing-path"
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if len(segments) > int(RULES["trap_max_path_segments"]):
+        return "long-path"
+    if segments and max(segments.count(s) for s in set(segments)) >= int(RULES["trap_max_segment_repeats"]):
+        return "repeating-path"
+    return None

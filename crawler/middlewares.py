@@ -1,4 +1,5 @@
-"""Downloader middlewares: host guard, retry with backoff, and the archive (every attempt)."""
+"""Downloader middlewares: host guard (the fetch policy), retry with backoff, redirects and
+decompression that report what they refuse, and the archive (every attempt, refusals too)."""
 from __future__ import annotations
 
 import asyncio
@@ -10,10 +11,15 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from w3lib.url import safe_url_string
 
+from crawler import policy
 from crawler.archive import ArchiveWriter
 
 log = logging.getLogger(__name__)
@@ -32,26 +38,111 @@ class OffsiteRedirect(IgnoreRequest):
     a failed fetch so the pages table shows where the link went."""
 
 
+class FetchRefused(IgnoreRequest):
+    """A report or attachment link the fetch policy refuses (archived with the reason)."""
+
+
+class FetchCutOff(IgnoreRequest):
+    """An answer that was cut off or given up on: a body over the size limit once decompressed,
+    an undecodable body, a redirect loop (archived with the reason)."""
+
+
 class HostGuardMiddleware:
-    """Drops any request (redirects included) to a host the crawl is not allowed to touch."""
+    """Refuses any request (redirects included) the fetch policy does not allow (see
+    crawler/policy.py): by host first, then, for a link leaving the portal's hosts by name, by
+    the address the name resolves to (resolved through Scrapy's own caching resolver)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.private_portals: dict[str, bool] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         spider = self.crawler.spider
-        allowed = getattr(spider, "request_allowed", None)
-        if allowed is not None and not allowed(request):
-            self.crawler.stats.inc_value("crawl/offsite_blocked")
-            if request.meta.get("redirect_urls"):
-                status = (request.meta.get("redirect_reasons") or ["?"])[-1]
-                raise OffsiteRedirect(f"redirect ({status}) to a host not allowed: {request.url}")
-            raise IgnoreRequest(f"host not allowed: {urlsplit(request.url).netloc}")
-        return None
+        refusal_of = getattr(spider, "request_refusal", None)
+        refusal = refusal_of(request) if refusal_of is not None else None
+        portal = spider.portal_of(request) if refusal is None and hasattr(spider, "portal_of") else None
+        if portal is not None and policy.needs_address_check(request.url, portal):
+            refusal = await self._address_refusal(request, portal)
+        if refusal is None:
+            return None
+        self.crawler.stats.inc_value("crawl/offsite_blocked")
+        if request.meta.get("redirect_urls"):
+            status = (request.meta.get("redirect_reasons") or ["?"])[-1]
+            raise OffsiteRedirect(f"redirect ({status}) to a host not allowed: {request.url} ({refusal})")
+        if request.meta.get("kind") in ("detail", "attachment"):
+            self.crawler.stats.inc_value("crawl/refused_by_policy")
+            raise FetchRefused(f"refused by the fetch policy: {refusal}")
+        raise IgnoreRequest(f"host not allowed: {urlsplit(request.url).netloc}")
+
+    async def _address_refusal(self, request: Request, portal) -> Optional[str]:
+        host = urlsplit(request.url).hostname or ""
+        resolved = await self._resolve(host)
+        if resolved is None:
+            return None  # the download fails on its own, and is archived as such
+        if portal.id not in self.private_portals:
+            self.private_portals[portal.id] = await self._lives_privately(portal)
+        return policy.address_refusal(host, resolved, self.private_portals[portal.id])
+
+    async def _lives_privately(self, portal) -> bool:
+        for url in portal.start_urls:
+            host = urlsplit(url).hostname or ""
+            ip = policy.ip_address(host)
+            address = str(ip) if ip is not None else await self._resolve(host)
+            if address and policy.address_kind(policy.ip_address(address)):
+                return True
+        return False
+
+    async def _resolve(self, host: str) -> Optional[str]:
+        from twisted.internet import reactor
+        try:
+            return await maybe_deferred_to_future(reactor.resolve(host))
+        except Exception:  # DNS failure: not ours to judge
+            return None
+
+
+class RecordedRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, except that a loop or a chain longer than REDIRECT_MAX_TIMES is not
+    dropped silently: the last answer goes on to the archive with the reason."""
+
+    def process_response(self, request: Request, response: Response, spider=None):
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest:  # max redirections reached
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            request.meta["fetch_error"] = (f"cut off: more than {self.max_redirect_times} redirects: "
+                                           + " -> ".join(chain))[:1000]
+            return response
+        if isinstance(result, Request):
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            if safe_url_string(result.url) in {safe_url_string(u) for u in chain}:
+                request.meta["fetch_error"] = ("cut off: redirect loop: "
+                                               + " -> ".join([*chain, result.url]))[:1000]
+                return response
+        return result
+
+
+class RecordedDecompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (bounded by DOWNLOAD_MAXSIZE), except that a body over the limit
+    once decompressed (a gzip bomb) or one that does not decompress goes on to the archive as
+    a cut-off fetch instead of vanishing."""
+
+    def process_response(self, request: Request, response: Response, spider=None):
+        encoding = b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            limit = request.meta.get("download_maxsize", self._max_size)
+            request.meta["fetch_error"] = (f"cut off: {encoding} body larger than {limit} bytes once "
+                                           f"decompressed ({len(response.body)} bytes compressed; "
+                                           "DOWNLOAD_MAXSIZE)")
+        except Exception as exc:  # a corrupt compressed body
+            request.meta["fetch_error"] = (f"cut off: {encoding} body does not decompress "
+                                           f"({type(exc).__name__}: {exc})")[:500]
+        return response
 
 
 class CrawlDelayMiddleware:
@@ -150,6 +241,7 @@ class ArchiveMiddleware:
         self.count = 0
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.dropped, signal=signals.request_dropped)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -187,6 +279,13 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         ctx = self._context(request)
+        error = request.meta.get("fetch_error")
+        if error:  # an answer the middlewares below gave up on: a failed fetch, with the reason
+            self.writer.add_failure(error=error, status=response.status, final_url=response.url, **ctx)
+            self.crawler.stats.inc_value("archive/failures")
+            self.crawler.stats.inc_value("crawl/cut_off")
+            self._progress()
+            raise FetchCutOff(error)
         self.writer.add_response(final_url=response.url, status=response.status,
                                  headers=_pairs(response.headers), body=response.body,
                                  request_headers=_pairs(request.headers),
@@ -204,13 +303,30 @@ class ArchiveMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if isinstance(exception, IgnoreRequest) and not isinstance(exception, OffsiteRedirect):
-            return None  # never sent (robots.txt, host guard): nothing was fetched
         ctx = self._context(request)
-        self.writer.add_failure(error=f"{type(exception).__name__}: {exception}".strip(": "), **ctx)
+        if isinstance(exception, FetchCutOff):
+            return None  # archived by process_response already
+        if isinstance(exception, IgnoreRequest):  # never sent: robots.txt, the fetch policy
+            error = str(exception) if isinstance(exception, (OffsiteRedirect, FetchRefused)) \
+                else f"refused: {exception}"
+        else:
+            error = f"{type(exception).__name__}: {exception}".strip(": ")
+        self.writer.add_failure(error=error, **ctx)
         self.crawler.stats.inc_value("archive/failures")
         self._progress()
         return None
+
+    def dropped(self, request: Request, spider=None) -> None:
+        """A redirect to a page already requested is dropped by Scrapy's duplicate filter:
+        the attempt still gets its record."""
+        if not request.meta.get("redirect_urls") or self.writer is None:
+            return
+        ctx = self._context(request)
+        status = (request.meta.get("redirect_reasons") or [None])[-1]
+        self.writer.add_failure(error=f"redirect to a page requested before: {request.url}",
+                                status=status if isinstance(status, int) else None,
+                                final_url=request.url, **ctx)
+        self.crawler.stats.inc_value("archive/failures")
 
     def _progress(self) -> None:
         self.count += 1

@@ -26,6 +26,7 @@ class Portal:
     level: str
     start_urls: list[str]
     allowed_hosts: list[str]
+    link_hosts: list[str] = field(default_factory=list)  # other hosts its report/file links may reach
     cms: Optional[str] = None
     encoding: Optional[str] = None
     body_selector: Optional[str] = None
@@ -80,6 +81,7 @@ def _portal(entry: dict, where: str) -> Portal:
         id=str(entry["id"]), name=entry["name"], region=entry.get("region") or entry["name"],
         region_code=str(entry["region_code"]) if entry.get("region_code") else None,
         level=entry["level"], start_urls=starts, allowed_hosts=list(hosts),
+        link_hosts=[str(h) for h in (entry.get("link_hosts") or [])],
         cms=entry.get("cms"), encoding=entry.get("encoding"),
         body_selector=entry.get("body_selector"), verified=bool(entry.get("verified", False)),
         expected_years=_years(entry.get("expected_years")), notes=entry.get("notes"),

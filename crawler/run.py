@@ -109,6 +109,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     settings.set("ARCHIVE_DIR", str(Path(args.archive).resolve()), priority="cmdline")
     if args.fast:
         settings.setdict(fast_settings(), priority="cmdline")
+    fetch_seconds = _configured_fetch_seconds()
+    if fetch_seconds:  # GOVREPORTS_LIMITS=fetch_seconds=N: one deadline for every download
+        settings.set("DOWNLOAD_TIMEOUT", fetch_seconds, priority="cmdline")
     if args.timeout:
         settings.set("DOWNLOAD_TIMEOUT", args.timeout, priority="cmdline")
     if args.log_level:
@@ -145,6 +148,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         summary["portal_outcomes"] = spider.portal_report()
     print(json.dumps(summary, ensure_ascii=False), flush=True)
     return 0
+
+
+def _configured_fetch_seconds() -> Optional[float]:
+    """fetch_seconds when GOVREPORTS_LIMITS sets it (the crawl inherits a harvest's environment)."""
+    from transforms.limits import DEFAULT
+    spec = os.environ.get("GOVREPORTS_LIMITS", "")
+    if "fetch_seconds" not in spec:
+        return None
+    try:
+        return DEFAULT.with_overrides(spec).fetch_seconds
+    except ValueError:
+        return None  # the CLI refused it already; a direct crawl keeps its default
 
 
 def _portal_ids(crawler) -> list[str]:

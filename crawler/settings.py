@@ -20,7 +20,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CRAWL_OBEY_CRAWL_DELAY = True  # robots.txt Crawl-delay, capped:
 CRAWL_DELAY_MAX = 30.0
 
-# Safety limits: portals serve scanned PDFs of tens of MB, never hundreds.
+# Safety limits: portals serve scanned PDFs of tens of MB, never hundreds. DOWNLOAD_TIMEOUT is
+# a total deadline for one attempt (Scrapy cancels the download when it expires, however
+# steadily the bytes drip in); GOVREPORTS_LIMITS=fetch_seconds=N overrides it.
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
@@ -35,12 +37,18 @@ RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 120.0
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.HostGuardMiddleware": 60,
+    "crawler.middlewares.HostGuardMiddleware": 60,  # the fetch policy (crawler/policy.py)
     "crawler.middlewares.CrawlDelayMiddleware": 110,  # after robots.txt (100) is known
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # Between decompression (590) and retry (550): sees every attempt's final, decoded response.
     "crawler.middlewares.ArchiveMiddleware": 585,
+    # Scrapy's own, except that what they give up on (a gzip bomb, a redirect loop) reaches
+    # the archive with the reason instead of vanishing.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.RecordedDecompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RecordedRedirectMiddleware": 600,
 }
 
 # Crawl budget per portal, and how many pagination hops one chain may take.

@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"warehouse file (default {DEFAULT_DB})")
     q.add_argument("--format", default="table", choices=("table", "csv", "json"),
                    help="output format (default table)")
+    q.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop a query running longer than this (default 60)")
+    q.add_argument("--max-rows", type=int, metavar="N",
+                   help="refuse a result of more rows than this (default 100000)")
 
     x = sub.add_parser("export", help="write every table and view to Parquet or CSV files",
                        description="Write every table and view of the last published state of "
@@ -179,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
+        return 2
+    try:
+        from flows.limits import configured
+        configured()  # a bad GOVREPORTS_LIMITS is a usage error, before any work
+    except ValueError as e:
+        print(f"govreports: GOVREPORTS_LIMITS: {e}", file=sys.stderr)
         return 2
     try:
         if args.command == "extract":

@@ -155,7 +155,8 @@ def portal_lines(result: dict) -> list[str]:
 def cmd_sql(args) -> int:
     check_db_for_reading(args.db)
     from warehouse.query import run_query
-    out = run_query(args.db, args.query, fmt=args.format)
+    limits = {k: v for k, v in (("timeout", args.timeout), ("max_rows", args.max_rows)) if v is not None}
+    out = run_query(args.db, args.query, fmt=args.format, **limits)
     sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
     return 0
 

@@ -1,52 +1,56 @@
 """`govreports extract`: parse pages without crawling, print JSON or a short summary."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
-import signal
 import sys
+import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
-from transforms.errors import ExtractError
-from transforms.extract import MAX_BYTES, extract
+from flows.limits import configured, time_limit
+from transforms.errors import ExtractError, TimeLimit
+from transforms.extract import extract
+from transforms.limits import Limits, size
 
-PER_SOURCE_SECONDS = 120  # bound the work on one source: never hang
+IDLE_SECONDS = 30  # a server silent this long is given up on (the whole download has fetch_seconds)
+_CHUNK = 64 * 1024
 
 
-class _Timeout(Exception):
-    pass
+def fetch(url: str, limits: Limits) -> tuple[bytes, str, str | None]:
+    """(body, final URL, content type) of an http(s) URL within a total deadline.
 
-
-@contextmanager
-def _time_limit(seconds: int):
-    if not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
+    The socket timeout only bounds silence: a server sending one byte every few seconds would
+    hold it for ever. Every chunk is checked against the deadline, and the timer stops a read
+    that blocks past it."""
+    deadline = time.monotonic() + limits.fetch_seconds
+    req = urllib.request.Request(url, headers={"User-Agent": "govreports/0.1 (+extract)"})
     try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+        with time_limit(limits.fetch_seconds):
+            with urllib.request.urlopen(req, timeout=min(IDLE_SECONDS, limits.fetch_seconds)) as resp:
+                chunks, got = [], 0
+                while got <= limits.max_source_bytes:
+                    if time.monotonic() > deadline:
+                        raise TimeLimit(limits.fetch_seconds)
+                    chunk = resp.read1(_CHUNK)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    got += len(chunk)
+                return b"".join(chunks), resp.geturl(), resp.headers.get("Content-Type")
+    except TimeLimit:
+        raise ExtractError(f"cannot fetch {url}: no complete answer within {limits.fetch_seconds:g}s "
+                           f"(limit fetch_seconds)") from None
+    except (OSError, http.client.HTTPException, ValueError) as e:
+        raise ExtractError(f"cannot fetch {url}: {type(e).__name__}: {e}".rstrip(": ")) from None
 
 
-def read_source(source: str) -> tuple[bytes, str | None, str | None]:
+def read_source(source: str, limits: Limits | None = None) -> tuple[bytes, str | None, str | None]:
     """Return (bytes, url, content_type) for a file path or an http(s) URL."""
+    limits = limits or configured()
     if source.startswith(("http://", "https://")):
-        req = urllib.request.Request(source, headers={"User-Agent": "govreports/0.1 (+extract)"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read(MAX_BYTES + 1)
-                return raw, resp.geturl(), resp.headers.get("Content-Type")
-        except OSError as e:
-            raise ExtractError(f"cannot fetch {source}: {e}") from None
+        return fetch(source, limits)
     if "://" in source:
         raise ExtractError(f"unsupported URL scheme: {source}")
     path = Path(source)
@@ -54,9 +58,9 @@ def read_source(source: str) -> tuple[bytes, str | None, str | None]:
         raise ExtractError(f"no such file: {source}")
     if not path.is_file():
         raise ExtractError(f"not a file: {source}")
-    if path.stat().st_size > MAX_BYTES:
-        raise ExtractError(f"source too large ({path.stat().st_size // (1024 * 1024)} MB; "
-                           f"limit {MAX_BYTES // (1024 * 1024)} MB)")
+    if path.stat().st_size > limits.max_source_bytes:
+        raise ExtractError(f"source too large: {size(path.stat().st_size)} "
+                           f"(limit max_source_bytes = {size(limits.max_source_bytes)})")
     try:
         return path.read_bytes(), None, None
     except OSError as e:
@@ -64,12 +68,13 @@ def read_source(source: str) -> tuple[bytes, str | None, str | None]:
 
 
 def extract_one(source: str, url: str | None = None) -> dict:
-    raw, fetched_url, content_type = read_source(source)
+    limits = configured()
+    raw, fetched_url, content_type = read_source(source, limits)
     try:
-        with _time_limit(PER_SOURCE_SECONDS):
-            doc = extract(raw, url or fetched_url, content_type)
-    except _Timeout:
-        raise ExtractError(f"gave up after {PER_SOURCE_SECONDS}s") from None
+        with time_limit(limits.parse_seconds):
+            doc = extract(raw, url or fetched_url, content_type, limits)
+    except TimeLimit:
+        raise ExtractError(f"gave up after {limits.parse_seconds:g}s (limit parse_seconds)") from None
     except ExtractError:
         raise
     except Exception as e:  # a parser bug must not become a traceback for the user

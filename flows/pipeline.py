@@ -16,10 +16,8 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
 import sys
 import tempfile
-import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +31,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from transforms.dedupe.groups import DedupeItem, ReportGroup, group_reports, host_matches, is_government_host
-from transforms.errors import ExtractError
+from flows.limits import configured, time_limit
+from transforms.errors import ExtractError, TimeLimit
 from transforms.extract import extract
 from transforms.dedupe.fingerprint import Fingerprint, fingerprint
 from transforms.model import Document
@@ -42,7 +41,6 @@ from warehouse.batch import LoadBatch
 from warehouse.store import Warehouse
 
 PARSE_KINDS = ("detail", "attachment")
-PER_RECORD_SECONDS = 120  # one pathological body must not stall the run
 PROGRESS_EVERY = 25  # documents between progress messages
 SPOOL_ROWS = 200  # documents buffered before a Parquet row group is written
 
@@ -127,14 +125,6 @@ class _Job:
                          self.portal_id, self.content_type, self.referer, error=error, retry=retry)
 
 
-class _Timeout(Exception):
-    pass
-
-
-def _on_alarm(signum, frame):
-    raise _Timeout()
-
-
 def _parse_body(job: _Job) -> ParsedDoc:
     try:
         raw = job.loader(job.archive_dir, job.record_id)
@@ -143,12 +133,10 @@ def _parse_body(job: _Job) -> ParsedDoc:
     if not raw:
         return job.failed("no body in the archive")
     try:
-        doc = extract(raw, job.url, job.content_type)
+        doc = extract(raw, job.url, job.content_type, configured())
         fp = fingerprint(doc.text)
     except ExtractError as exc:
         return job.failed(f"extract: {exc}")
-    except _Timeout:
-        raise
     except Exception as exc:  # a parser bug on one page must not abort the batch
         return job.failed(f"{exc.__class__.__name__}: {exc}")
     out = job.failed(None)
@@ -157,20 +145,15 @@ def _parse_body(job: _Job) -> ParsedDoc:
 
 
 def parse_one(job: _Job) -> ParsedDoc:
-    """Load one body and parse it, within a time limit; never raises."""
+    """Load one body and parse it, within the time limit (a TimeLimit no library can catch);
+    never raises."""
     start = time.monotonic()
-    use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
-    old = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
-    if use_alarm:
-        signal.alarm(PER_RECORD_SECONDS)
+    seconds = configured().parse_seconds
     try:
-        out = _parse_body(job)
-    except _Timeout:
-        out = job.failed(f"parse took longer than {PER_RECORD_SECONDS}s")
-    finally:
-        if use_alarm:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
+        with time_limit(seconds):
+            out = _parse_body(job)
+    except TimeLimit:
+        out = job.failed(f"parse took longer than {seconds:g}s (limit parse_seconds)")
     out.seconds = time.monotonic() - start
     return out
 

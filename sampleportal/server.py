@@ -174,6 +174,7 @@ class SamplePortal:
             entries.append({"id": pid, "name": meta["name"], "region": meta["region"],
                             "region_code": meta.get("region_code"), "level": meta["level"],
                             "start_urls": truth["start_urls"], "allowed_hosts": [truth["host"]],
+                            "link_hosts": list(self.expected["attachment_hosts"]),  # the file server
                             "cms": meta.get("cms"), "encoding": meta.get("encoding"),
                             "verified": True, "expected_years": years,
                             "notes": "bundled sample portal on loopback"})

@@ -87,3 +87,22 @@ def test_a_report_with_some_latin_letters_is_still_a_report():
                                      Block("本报告电子版可在某区人民政府门户网站(www.example.gov.cn)查阅。"),
                                      Block("本年度共收到政府信息公开申请10件。")])
     assert classify(page).is_annual_report is True
+
+
+def test_calendar_titled_like_a_report_is_not_a_report():
+    from sampleportal.hostile import _calendar
+    from transforms.extract import extract
+    assert extract(_calendar(1), "http://x.gov.cn/rl/1.html").is_annual_report is False
+
+
+def test_report_page_that_only_points_to_its_attachment_stays_a_report():
+    page = Page(kind="html", title="甲区人民政府2023年政府信息公开工作年度报告",
+                blocks=[Block("甲区人民政府2023年政府信息公开工作年度报告"), Block("（全文见附件）")])
+    assert classify(page).is_annual_report is True
+
+
+def test_title_over_a_list_of_dates_is_not_a_report():
+    page = Page(kind="html", title="2024年政府信息公开工作年度报告",
+                blocks=[Block("2024年政府信息公开工作年度报告"), Block("2024年3月"),
+                        Block("日 一 二 三 四 五 六"), Block("1 2 3 4 5 6 7 8 9 10"), Block("上个月 下个月")])
+    assert classify(page).is_annual_report is False

@@ -121,3 +121,30 @@ def test_known_urls_of_an_index_another_crawler_is_still_creating_is_empty(tmp_p
     import sqlite3
     sqlite3.connect(tmp_path / INDEX).close()  # the file exists, its tables not yet
     assert known_urls(tmp_path) == {}
+
+
+def _open_at(directory, start: float, results) -> None:
+    import time
+    while time.time() < start:  # both processes open the new archive at the same instant
+        pass
+    try:
+        ArchiveWriter(directory).close()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - the failure is the finding
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_two_crawlers_can_open_a_new_archive_at_the_same_instant(tmp_path):
+    import multiprocessing
+    import time
+    ctx = multiprocessing.get_context("fork")
+    outcomes = []
+    for i in range(12):
+        results, start = ctx.Queue(), time.time() + 0.2
+        procs = [ctx.Process(target=_open_at, args=(tmp_path / str(i), start, results)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        outcomes += [results.get(timeout=60) for _ in procs]
+        for p in procs:
+            p.join()
+    assert set(outcomes) == {"ok"}

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crawler import cms
-from crawler.discover import (Anchor, anchors, classify, decode_html, is_attachment, looks_like_report,
+from crawler.discover import (Anchor, anchors, classify, decode_page, is_attachment, looks_like_report,
                               may_link_attachment,
                               year_of)
 
@@ -95,24 +95,30 @@ def test_hanweb_next_stops_after_last_record():
 
 # ----------------------------------------------------------------------------- generic / GD
 def test_next_page_link_found_on_gbk_page_declared_gb2312():
-    text, enc = decode_html((FIX / "next_page_gbk.html").read_bytes(), "text/html")
+    text = decode_page((FIX / "next_page_gbk.html").read_bytes(), "text/html")
     pages = [l.url for l in classify(anchors(text, "http://x.gov.cn/xxgk/list.html")) if l.kind == "listing"]
     assert "http://x.gov.cn/xxgk/list.html?page=3" in pages
 
 
 def test_gbk_only_characters_decoded_on_gb2312_page():
-    text, enc = decode_html((FIX / "next_page_gbk.html").read_bytes(), "text/html; charset=gb2312")
-    assert (enc, "镕基县2018年" in text) == ("gb18030", True)
+    text = decode_page((FIX / "next_page_gbk.html").read_bytes(), "text/html; charset=gb2312")
+    assert "镕基县2018年" in text
 
 
 def test_utf8_body_wins_over_wrong_gbk_header():
     body = "<html><body>2019年政府信息公开工作年度报告</body></html>".encode("utf-8")
-    assert decode_html(body, "text/html; charset=gbk")[1] == "utf-8"
+    assert "政府信息公开工作年度报告" in decode_page(body, "text/html; charset=gbk")
 
 
 def test_gbk_body_with_utf8_header_decoded_by_meta():
     body = '<meta charset="gbk"><a href="a.html">2019年政府信息公开工作年度报告</a>'.encode("gbk")
-    assert "年度报告" in decode_html(body, "text/html; charset=utf-8")[0]
+    assert "年度报告" in decode_page(body, "text/html; charset=utf-8")
+
+
+def test_links_of_a_page_nested_past_the_parser_depth_limit_are_found():
+    page = "<html><body>" + "<div>" * 300 + '<a href="/a/1.html">某局2022年政府信息公开工作年度报告</a>' + \
+        "</div>" * 300 + "</body></html>"
+    assert [a.url for a in anchors(page, "http://x.gov.cn/")] == ["http://x.gov.cn/a/1.html"]
 
 
 def test_gd_listing_numbered_pages_and_next():

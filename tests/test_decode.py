@@ -112,3 +112,49 @@ def test_many_broken_bytes_are_not_taken_as_a_damaged_page():
     from transforms.sources.decode import _damaged_decode
     raw = html("gb2312", LONG).encode("gbk")
     assert _damaged_decode(b"\xff".join(raw[i:i + 20] for i in range(0, len(raw), 20)), ["gb2312"]) is None
+
+
+# ----------------------------------------------------------------------------- evidence per page
+def test_utf8_page_with_one_gbk_paragraph_stays_utf8():
+    from tests.fuzz.bombs import html_mixed_encoding
+    text, codec = decode_bytes(html_mixed_encoding())
+    assert codec == "utf-8+gb18030" and "某区2023年政府信息公开工作年度报告" in text
+
+
+def test_the_gbk_paragraph_of_a_utf8_page_is_read_too():
+    from tests.fuzz.bombs import html_mixed_encoding
+    assert "政府信息公开申请情况统计表" in decode_bytes(html_mixed_encoding())[0]
+
+
+def test_utf8_page_with_one_gbk_paragraph_keeps_its_report_title():
+    from tests.fuzz.bombs import REPORT_TITLE, html_mixed_encoding
+    from transforms.extract import extract
+    assert extract(html_mixed_encoding()).title == REPORT_TITLE
+
+
+def test_utf16_le_without_bom():
+    text, codec = decode_bytes(html("utf-16", LONG).encode("utf-16-le"))
+    assert codec == "utf-16-le" and TEXT in text
+
+
+def test_utf16_be_without_bom():
+    text, codec = decode_bytes(("年报\n" + LONG).encode("utf-16-be"), html=False)
+    assert codec == "utf-16-be" and TEXT in text
+
+
+def test_binary_junk_is_not_taken_for_utf16():
+    from transforms.sources.decode import utf16_without_bom
+    import random
+    rng = random.Random(7)
+    assert [utf16_without_bom(bytes(rng.randrange(256) for _ in range(4096))) for _ in range(20)] == [None] * 20
+
+
+def test_gbk_page_is_not_taken_for_mostly_utf8():
+    text, codec = decode_bytes(html("gb2312", LONG).encode("gbk"))
+    assert codec == "gb18030" and TEXT in text
+
+
+def test_declared_charsets_read_by_w3lib_aliases():
+    from transforms.sources.decode import declared_charsets
+    raw = b'<meta http-equiv="Content-Type" content="text/html; charset=GB2312">'
+    assert declared_charsets(raw, "text/html; charset=big5") == ["big5hkscs", "gb18030"]

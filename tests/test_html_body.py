@@ -336,3 +336,12 @@ def test_one_headline_about_fighting_gambling_beside_a_body_is_not_spam():
     doc = extract(_around_body("首页 | 政务公开 | 办事服务", side="我区开展打击网上赌场专项行动"),
                   "http://www.qs.gov.cn/1.html", "text/html")
     assert doc.spam_removed == []
+
+
+# ----------------------------------------------------------------------------- deep nesting
+@pytest.mark.parametrize("depth", [300, 3000, 50000])
+def test_report_nested_past_the_parser_depth_limit_is_read(depth):
+    from tests.fuzz.bombs import REPORT_TITLE, html_deep
+    from transforms.extract import extract
+    doc = extract(html_deep(depth))
+    assert (doc.is_annual_report, doc.title, doc.year) == (True, REPORT_TITLE, 2023)

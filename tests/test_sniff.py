@@ -24,3 +24,21 @@ def test_gbk_plain_text_is_text():
 
 def test_control_bytes_are_binary():
     assert sniff_kind(bytes(range(256)) * 10) == "binary"
+
+
+def test_utf16_html_without_bom_is_html_not_binary():
+    from tests.fuzz.bombs import html_utf16_no_bom
+    assert sniff_kind(html_utf16_no_bom()) == "html"
+
+
+def test_utf16_text_without_bom_is_text_not_binary():
+    assert sniff_kind("某区2023年政府信息公开工作年度报告\n共收到申请45件。".encode("utf-16-le")) == "text"
+
+
+def test_zip_without_word_parts_is_binary():
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    assert sniff_kind(buf.getvalue()) == "binary"

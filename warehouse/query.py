@@ -1,7 +1,9 @@
 """Ad hoc read-only SQL on the warehouse, never blocked by (and never blocking) a writer.
 
 Queries read the published snapshot (`<db>.snapshot`, see warehouse/store.py) opened read-only
-with external access off: no writes to the warehouse, no files read or written elsewhere.
+with external access off: no writes to the warehouse, no files read or written elsewhere. A
+query is interrupted after `timeout` seconds, and at most `max_rows` rows are fetched (results
+stream from DuckDB, so a huge result is refused without being built).
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import csv
 import io
 import json
 import math
+import threading
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +22,8 @@ from .store import snapshot_path
 
 FORMATS = ("table", "csv", "json")
 MAX_CELL = 80  # characters of a cell shown in the table format
+DEFAULT_TIMEOUT = 60.0  # seconds a query may run
+DEFAULT_MAX_ROWS = 100_000  # rows a query may return
 
 
 class QueryError(RuntimeError):
@@ -50,29 +55,40 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         raise QueryError(f"cannot open the warehouse {path} for reading: {_one_line(exc)}") from None
 
 
-def fetch(db_path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of a read-only query; values of JSON columns (runs.params,
-    runs.timings) come parsed, as the lists and objects they hold."""
+def fetch(db_path, sql: str, timeout: float = DEFAULT_TIMEOUT,
+          max_rows: int = DEFAULT_MAX_ROWS) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of a read-only query, within the time limit and the row cap; values
+    of JSON columns (runs.params, runs.timings) come parsed, as the lists and objects they hold."""
     if not sql or not sql.strip():
         raise QueryError("empty query")
     con = _connect(_source(db_path))
+    timer = threading.Timer(timeout, con.interrupt)
+    timer.daemon = True
+    timer.start()
     try:
         cur = con.execute(sql)
         if cur.description is None:
             return [], []
         cols = [d[0] for d in cur.description]
         json_cols = [i for i, d in enumerate(cur.description) if str(d[1]) == "JSON"]
-        rows = cur.fetchall()
+        rows = cur.fetchmany(max_rows + 1)
+        if len(rows) > max_rows:
+            raise QueryError(f"the query returns more than {max_rows} rows (the --max-rows limit): "
+                             "add a LIMIT or raise --max-rows")
         if json_cols:
             rows = [tuple(json.loads(v) if i in json_cols and isinstance(v, str) else v
                           for i, v in enumerate(row)) for row in rows]
         return cols, rows
+    except duckdb.InterruptException:
+        raise QueryError(f"the query ran longer than {timeout:g}s (the --timeout limit): narrow it "
+                         "or raise --timeout") from None
     except duckdb.Error as exc:
         msg = _one_line(exc)
         if "read-only" in msg.lower() or "read only" in msg.lower():
             raise QueryError(f"the warehouse is read-only here: {msg}") from None
         raise QueryError(msg) from None
     finally:
+        timer.cancel()
         con.close()
 
 
@@ -163,10 +179,13 @@ def format_json(cols: list[str], rows: list[tuple]) -> str:
     return json.dumps([{c: _plain(v) for c, v in zip(cols, row)} for row in rows], ensure_ascii=False)
 
 
-def run_query(db_path, sql: str, fmt: str = "table") -> str:
+def run_query(db_path, sql: str, fmt: str = "table", timeout: float = DEFAULT_TIMEOUT,
+              max_rows: int = DEFAULT_MAX_ROWS) -> str:
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    cols, rows = fetch(db_path, sql)
+    if timeout <= 0 or max_rows < 1:
+        raise QueryError("--timeout must be positive and --max-rows at least 1")
+    cols, rows = fetch(db_path, sql, timeout, max_rows)
     if not cols:
         return ""
     return {"table": format_table, "csv": format_csv, "json": format_json}[fmt](cols, rows)

@@ -16,11 +16,12 @@ from scrapy.http import FormRequest, Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import safe_url_string
 
-from crawler import cms
+from crawler import cms, policy
 from crawler.archive import ArchiveError, known_urls, read_body
-from crawler.discover import (Anchor, Link, anchors, classify, decode_html, hub_links, is_page_link,
+from crawler.discover import (Anchor, Link, anchors, classify, decode_page, hub_links, is_page_link,
                               listing_in_disguise, looks_like_listing_url, may_link_attachment,
-                              notice_links, script_redirect, wants_hub)
+                              notice_links, script_redirect, trap_reason, wants_hub)
+from crawler.middlewares import FetchCutOff, FetchRefused, OffsiteRedirect
 from crawler.registry import Portal, load_portals, missing_years
 
 LISTING_PRIORITY = 10
@@ -54,6 +55,12 @@ def parse_years(value: Union[None, str, Iterable[int]]) -> Optional[set[int]]:
     return {int(y) for y in value}
 
 
+def _extends(parent: str, child: str) -> bool:
+    """Whether the child path goes deeper under the parent's directory (/a/b/ -> /a/b/c/)."""
+    base = parent.rsplit("/", 1)[0] + "/"
+    return child.startswith(base) and child.count("/") > parent.count("/")
+
+
 def _start_hosts(netloc: str) -> list[str]:
     """Hosts a bare start URL allows: its own, and for www.X (no port) X with its subdomains,
     where portals keep their disclosure platform (xxgk.X) and file servers."""
@@ -85,7 +92,7 @@ class ReportsSpider(scrapy.Spider):
         self.query_variants: Counter = Counter()
         self.seen_reports: set[str] = set()
         self.scheduled: set[str] = set()  # request keys already yielded (budget counts each once)
-        self.attachment_hosts: set[str] = set()
+        self.offsite_hosts: set[str] = set()  # hosts off the portals the fetch policy allowed
         self.years_linked: dict[str, set[int]] = {}  # report years seen in link text, per portal
         self.start_answered: set[str] = set()  # portals whose start page (one at least) answered
         self.first_error: dict[str, str] = {}  # per portal: the first fetch that failed for good
@@ -164,17 +171,31 @@ class ReportsSpider(scrapy.Spider):
                 return p.id
         return None
 
-    def request_allowed(self, request: Request) -> bool:
+    def portal_of(self, request: Request) -> Optional[Portal]:
+        portal_id = request.meta.get("portal_id")
+        return next((p for p in self.portals if p.id == portal_id), None)
+
+    def request_refusal(self, request: Request) -> Optional[str]:
+        """Why a request may not be sent (the fetch policy, crawler/policy.py), or None.
+
+        Listings stay on the portal's hosts. A report or attachment link may leave them under
+        the policy (its domain, a government domain, a host the registry lists); then that
+        host's robots.txt, which Scrapy asks for first, may be fetched too."""
         if any(p.allows(request.url) for p in self.portals):
-            return True
+            return None
         if self._adopt_start_redirect(request):
-            return True
-        # Attachments may live on a file host; only ones linked from an allowed page get here
-        # (and that host's robots.txt, which Scrapy asks for first).
+            return None
         parts = urlsplit(request.url)
-        if parts.netloc.lower() not in self.attachment_hosts:
-            return False
-        return request.meta.get("kind") == "attachment" or parts.path == "/robots.txt"
+        netloc = parts.netloc.lower()
+        portal = self.portal_of(request)
+        if request.meta.get("kind") in ("detail", "attachment") and portal is not None:
+            refusal = policy.link_refusal(request.url, portal)
+            if refusal is None:
+                self.offsite_hosts.add(netloc)
+            return refusal
+        if parts.path == "/robots.txt" and netloc in self.offsite_hosts:
+            return None
+        return f"{netloc} is not one of the portal's hosts"
 
     def _adopt_start_redirect(self, request: Request) -> bool:
         """A start URL redirected to another host (a portal that moved to a new name): the
@@ -206,6 +227,10 @@ class ReportsSpider(scrapy.Spider):
         portal = self._portal(meta["portal_id"])
         found = anchors(text, response.url) + cms.hanweb_records(text, response.url)
         links = classify(found)
+        # Whether this page brings a report link not seen before: a column chain that never
+        # does is a trap (see _trap).
+        meta["new_reports"] = any(l.url not in self.seen_reports for l in links
+                                  if l.kind in ("detail", "attachment"))
         yield from self._follow_reports(response, portal, links)
         if meta.get("chain", 0) == 0 or meta.get("hub"):
             yield from self._notice_columns(response, portal, found)
@@ -281,7 +306,10 @@ class ReportsSpider(scrapy.Spider):
         request = failure.request
         if failure.check(HttpError) and failure.value.response.status == 304:
             return  # counted by the archive as not modified
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if failure.check(FetchRefused, OffsiteRedirect):
+            self.crawler.stats.inc_value("crawl/refused")
+            return  # refused by the fetch policy: archived with the reason
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, FetchCutOff):
             self.crawler.stats.inc_value("crawl/ignored")
             return  # never sent: robots.txt or host policy
         self.crawler.stats.inc_value("crawl/errors")
@@ -308,7 +336,7 @@ class ReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("crawl/rediscovered_from_archive")
         if ctype and not any(t in ctype for t in _HTML_TYPES):
             return None
-        return decode_html(body, ctype)[0]
+        return decode_page(body, ctype)
 
     def _conditional(self, url: str, meta: dict) -> Optional[dict]:
         """If-None-Match / If-Modified-Since for a URL the archive holds with validators (and
@@ -379,6 +407,11 @@ class ReportsSpider(scrapy.Spider):
                          page: Optional[cms.PageRequest] = None, hub: bool = False,
                          column: bool = False, restart: bool = False,
                          stale: Optional[int] = None) -> Optional[Request]:
+        # Paging (下一页, CMS pages) continues this listing; anything else is a new column.
+        new_column = page is None and (column or hub or restart or stale is not None)
+        shape = self._trap(response, url, new_column)
+        if shape is None:
+            return None
         if not self._first_time(url, page.formdata if page else ()):
             return None
         parts = urlsplit(url)
@@ -393,7 +426,7 @@ class ReportsSpider(scrapy.Spider):
         meta = {"portal_id": portal.id, "kind": "listing", "anchor_text": text or None,
                 "chain": response.meta.get("chain", 0) + (0 if restart else 1),
                 "stale": stale if stale is not None else 0 if column else response.meta.get("stale", 0),
-                "hub": hub}
+                "hub": hub, **shape}
         # Listings first: they reveal the rest of the frontier, and a 下一页 chain is sequential.
         if page is not None and page.method == "POST":
             meta["formdata"] = dict(page.formdata)
@@ -403,6 +436,24 @@ class ReportsSpider(scrapy.Spider):
         return Request(url, callback=self.parse_listing, errback=self.on_error, meta=meta,
                        headers=headers, priority=LISTING_PRIORITY)
 
+    def _trap(self, response: Response, url: str, new_column: bool) -> Optional[dict]:
+        """The column-chain shape of a listing link ({"barren": n, "growth": n}), or None when
+        the link structure says trap: a chain of columns that keeps bringing no new report,
+        a path that keeps growing, a path too long or repeating itself."""
+        meta = response.meta
+        if not new_column:  # the next page of this listing: the same column
+            shape = {"barren": meta.get("barren", 0), "growth": meta.get("growth", 0)}
+        else:
+            grows = _extends(urlsplit(response.url).path, urlsplit(url).path)
+            shape = {"barren": 0 if meta.get("new_reports") else meta.get("barren", 0) + 1,
+                     "growth": meta.get("growth", 0) + 1 if grows else 0}
+        reason = trap_reason(url, shape["barren"], shape["growth"])
+        if reason:
+            self.crawler.stats.inc_value("crawl/stopped_trap")
+            self.crawler.stats.inc_value(f"crawl/stopped_trap/{reason}")
+            return None
+        return shape
+
     def _follow_reports(self, response: Response, portal: Portal, links: list[Link],
                         filter_years: bool = True):
         for link in links:
@@ -410,9 +461,6 @@ class ReportsSpider(scrapy.Spider):
                 continue
             if link.year:
                 self.years_linked.setdefault(portal.id, set()).add(link.year)
-            if link.kind == "detail" and not portal.allows(link.url):
-                self.crawler.stats.inc_value("crawl/offsite_skipped")
-                continue
             if filter_years and self.years and link.year and link.year not in self.years:
                 self.crawler.stats.inc_value("crawl/skipped_year")
                 continue
@@ -432,8 +480,6 @@ class ReportsSpider(scrapy.Spider):
             return None
         if not self._spend(portal, link.url):
             return None
-        if link.kind == "attachment":
-            self.attachment_hosts.add(urlsplit(link.url).netloc.lower())
         callback = self.parse_detail if link.kind == "detail" else self.parse_attachment
         return Request(link.url, callback=callback, errback=self.on_error, headers=headers, meta=meta)
 

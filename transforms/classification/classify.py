@@ -269,6 +269,17 @@ def who(title: Optional[str], page: Page) -> tuple[Optional[str], Optional[str],
     return publisher, region_name, (region["code"] if region else None)
 
 
+_FIGURE = re.compile(_R["report_figure"])
+_SENTENCE = re.compile(_R["report_sentence"])
+
+
+def _shows_report(page: Page, title: str) -> bool:
+    """The statistical period, a figure of disclosure work or a sentence, outside the title."""
+    body = _flat(page.text).replace(title, "")
+    return (any(rx.search(body) for rx in _PERIOD) or bool(_FIGURE.search(body))
+            or any(_SENTENCE.search(_flat(b).replace(title, "")) for b in page.prose))
+
+
 def is_listing(page: Page) -> bool:
     """A column index: several report titles for different years and hardly any running text.
 
@@ -328,5 +339,9 @@ def classify(page: Page, url=None) -> Classification:
     year = year_of(title, page.text)
     fmt, why = format_of(page.text, year)
     publisher, region, code = who(title, page)
+    if not (publisher or why.startswith("template labels") or _shows_report(page, title)):
+        return Classification(is_annual_report=False, title=title, reason=(
+            "nothing of a report but its title: no publisher, statistical period, template "
+            "labels or figures (a calendar, an index or an empty page)"))
     return Classification(is_annual_report=True, title=title, year=year, publisher=publisher,
                           region=region, region_code=code, format=fmt, reason=why)

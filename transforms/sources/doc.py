@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from transforms.errors import ExtractError
+from transforms.limits import DEFAULT, Limits, over, size
 from transforms.sources.html_tables import grid_text
 from transforms.model import Block, Grid, RawPage
 
@@ -126,18 +127,19 @@ class _Doc:
 
 
 # ----------------------------------------------------------------------------- entry point
-def doc_to_rawpage(raw: bytes) -> RawPage:
+def doc_to_rawpage(raw: bytes, limits: Limits = DEFAULT) -> RawPage:
     """Paragraphs and tables of a Word 97-2003 .doc, in document order."""
-    return _parse(_open(raw))
+    return _parse(_open(raw, limits), limits)
 
 
-def _parse(doc: _Doc) -> RawPage:
+def _parse(doc: _Doc, limits: Limits = DEFAULT) -> RawPage:
     """The parse once the streams are out of the container; any damage becomes an ExtractError."""
     try:
         fib = _read_fib(doc.word)
         if not doc.table:
             raise ExtractError(f"corrupt .doc: no {fib.table_stream} stream")
         pieces = _pieces(doc.table, fib)
+        _check_text_size(pieces, fib, limits)
         paras = split_paragraphs(_main_text(doc.word, pieces, fib.ccp_text))
         paps = _paragraph_properties(doc, fib, pieces, paras)
         blocks = _blocks(paras, paps)
@@ -150,13 +152,14 @@ def _parse(doc: _Doc) -> RawPage:
     return RawPage(kind="doc", blocks=blocks, title=doc.title, warnings=doc.warnings)
 
 
-def _open(raw: bytes) -> _Doc:
+def _open(raw: bytes, limits: Limits = DEFAULT) -> _Doc:
     import olefile
     try:  # a BytesIO, never bytes: olefile takes short bytes for a file name
         ole = olefile.OleFileIO(io.BytesIO(raw))
     except _DAMAGE as exc:
         raise ExtractError(f"unreadable or truncated OLE2 file ({_reason(exc)})") from exc
     try:
+        _check_streams(ole, limits)
         return _read_streams(ole, len(raw))
     except ExtractError:
         raise
@@ -179,6 +182,25 @@ def _read_streams(ole, size: int) -> _Doc:
     table = _stream(ole, table_name) if ole.exists(table_name) else b""
     data = _stream(ole, "Data") if ole.exists("Data") else b""
     return _Doc(word=word, table=table, data=data, title=_title(ole))
+
+
+def _check_streams(ole, limits: Limits) -> None:
+    """A directory entry may claim any size: the streams read here are checked first."""
+    for name in ("WordDocument", "0Table", "1Table", "Data"):
+        if ole.exists(name):
+            n = ole.get_size(name)
+            if n > limits.doc_max_stream_bytes:
+                raise over(f".doc stream {name} is", size(n), "doc_max_stream_bytes",
+                           size(limits.doc_max_stream_bytes))
+
+
+def _check_text_size(pieces: list[_Piece], fib: _Fib, limits: Limits) -> None:
+    """Pieces may overlap (each can point at the same bytes): the text they make is bounded
+    by ccpText, and so is the sum of the pieces, before any is decoded."""
+    chars = sum(max(0, min(p.cp_end, fib.ccp_text) - p.cp_start) for p in pieces)
+    for n in (fib.ccp_text, chars):
+        if n > limits.doc_max_chars:
+            raise over(".doc text has", f"{n} characters", "doc_max_chars", str(limits.doc_max_chars))
 
 
 def _stream(ole, name: str) -> bytes:

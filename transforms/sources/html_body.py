@@ -12,10 +12,10 @@ from transforms import rules
 import re
 from typing import Optional
 
-import lxml.html
 from cssselect import HTMLTranslator
 
 from transforms.sources.decode import decode_bytes
+from transforms.sources.html_parse import parse_html
 from transforms.errors import ExtractError
 from transforms.sources.html_tables import grid_text, is_data_table, table_grid
 from transforms.model import Block, RawPage
@@ -39,7 +39,6 @@ _BLOCK_TAGS = frozenset(
     .split())
 _NON_CJK = re.compile(r"[^\u3400-\u9fff]+")
 _WS = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SITE_NAME = re.compile(RULES["site_name_pattern"])
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _HIDDEN = re.compile(RULES["hidden_style"], re.I)
@@ -87,16 +86,6 @@ def html_to_rawpage(raw: bytes, url: Optional[str] = None, content_type: Optiona
                 outside_text=outside_lines(whole, blocks))
     warnings = ["no body element recognised: the whole page was read"] if how == "page" else []
     return RawPage(kind="html", blocks=blocks, title=title, meta=meta, warnings=warnings)
-
-
-def parse_html(text: str):
-    text = _XML_DECL.sub("", text, count=1)
-    if not text.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(text)
-    except (ValueError, lxml.etree.ParserError):
-        return None
 
 
 def _blocks_cjk(blocks: list[Block]) -> int:
@@ -292,10 +281,13 @@ def generic_blocks(tree) -> list[Block]:
     import trafilatura
     from lxml import etree
 
-    xml = trafilatura.extract(
-        tree, output_format="xml", include_tables=True, include_comments=False,
-        include_links=False, include_images=False, favor_recall=True, deduplicate=False,
-        with_metadata=False)
+    try:
+        xml = trafilatura.extract(
+            tree, output_format="xml", include_tables=True, include_comments=False,
+            include_links=False, include_images=False, favor_recall=True, deduplicate=False,
+            with_metadata=False)
+    except (ValueError, etree.LxmlError):  # odd markup trafilatura cannot serialise: the
+        return []                           # caller then reads the whole page itself
     if not xml:
         return []
     try:

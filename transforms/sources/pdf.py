@@ -18,9 +18,11 @@ import unicodedata
 from transforms import rules
 from transforms.cells import parse_number
 from transforms.errors import ExtractError
+from transforms.limits import DEFAULT, Limits
 from transforms.model import Block, Grid, RawPage
+from transforms.sources.pdf_bounds import StreamLimit, budget, iter_first_pages, no_text_layer
 
-MAX_PAGES = 200  # no annual report is longer; bounds the work on hostile files
+MAX_PAGES = DEFAULT.pdf_max_pages  # no annual report is longer; bounds the work on hostile files
 MAX_RULES = 4000  # lines + rects on one page beyond which table finding is skipped (a drawing)
 EDGE_TOL = 3.0  # points: two ruling lines closer than this are the same line
 CONTINUE_TOL = 6.0  # points: column edges of a table and its continuation may differ this much
@@ -259,15 +261,12 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
-def _blocks(pdf) -> tuple[list[Block], list[str], int]:
+def _blocks(pdf, max_pages: int = MAX_PAGES) -> tuple[list[Block], list[str], int]:
     blocks: list[Block] = []
     warnings: list[str] = []
     chars = 0
     last_table: Optional[_Table] = None  # the table the text so far ends with, if any
-    pages = pdf.pages
-    if len(pages) > MAX_PAGES:
-        warnings.append(f"PDF has {len(pages)} pages; only the first {MAX_PAGES} were read")
-    for page_no, page in enumerate(pages[:MAX_PAGES], start=1):
+    for page_no, page in enumerate(iter_first_pages(pdf, max_pages, warnings), start=1):
         chars += len(page.chars)
         lines: list[str] = []
         for _, item in _page_items(page, page_no):
@@ -306,21 +305,21 @@ def _title(pdf, blocks: list[Block]) -> Optional[str]:
     return meta.strip() if isinstance(meta, str) and meta.strip() else None
 
 
-def pdf_to_rawpage(raw: bytes) -> RawPage:
-    pdf = _open(raw)
+def pdf_to_rawpage(raw: bytes, limits: Limits = DEFAULT) -> RawPage:
+    # Streams decode within the document's budget; StreamLimit and a caller's TimeLimit are
+    # BaseExceptions: the `except Exception` here and in the libraries never swallows them.
+    # Nothing is closed in a `finally`: PDF.close() would list every page of the document.
     try:
-        try:
-            blocks, warnings, chars = _blocks(pdf)
+        with budget(limits):
+            pdf = _open(raw)
+            blocks, warnings, chars = _blocks(pdf, limits.pdf_max_pages)
             title = _title(pdf, blocks)
-        except ExtractError:
-            raise
-        except Exception as exc:
-            raise ExtractError(f"cannot read PDF: {_reason(exc)}") from None
-    finally:
-        try:
-            pdf.close()
-        except Exception:
-            pass
+    except StreamLimit as exc:
+        raise ExtractError(exc.message) from None
+    except ExtractError:
+        raise
+    except Exception as exc:
+        raise ExtractError(f"cannot read PDF: {_reason(exc)}") from None
     if chars == 0 or not any(b.text.strip() for b in blocks):
-        raise ExtractError("PDF has no text layer")
+        raise ExtractError(no_text_layer(warnings))
     return RawPage(kind="pdf", blocks=blocks, title=title, warnings=warnings)
