@@ -48,6 +48,17 @@ def _add_crawl_options(p: argparse.ArgumentParser, years_required: bool = False)
     p.add_argument("--verbose", "-v", action="store_true",
                    help="show Prefect's own logs and the crawlers' full log (Scrapy's "
                         "tracebacks included; by default a failed portal is one line)")
+    _add_cluster_options(p, pool=True)
+
+
+def _add_cluster_options(p: argparse.ArgumentParser, pool: bool) -> None:
+    """Past one machine (README "Running on a cluster"); --archive also takes s3://BUCKET/PREFIX."""
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="parse on Dask: a scheduler address (tcp://HOST:8786) or local:N for a "
+                        "local cluster of N workers; needs a Prefect server (PREFECT_API_URL)")
+    if pool:
+        p.add_argument("--pool", metavar="NAME",
+                       help="run the crawls on the work pool NAME (see `govreports deploy-crawl`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="portal registry YAML whose hosts count as the portals' own")
     r.add_argument("--workers", type=int, metavar="N", help="parser processes")
     r.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
+    _add_cluster_options(r, pool=False)
+
+    dc = sub.add_parser("deploy-crawl", help="register the crawl deployment on a Prefect work pool",
+                        description="Create the process work pool NAME (when missing), register "
+                                    "the deployment crawl-portals/NAME on it and one global "
+                                    "concurrency limit per portal host (politeness across "
+                                    "machines). Then `prefect worker start --pool NAME` on any "
+                                    "machine runs the crawls of `harvest --pool NAME`.")
+    dc.add_argument("--pool", required=True, metavar="NAME", help="work pool name")
+    dc.add_argument("--registry", metavar="PATH", help="portal registry YAML (its hosts' limits)")
+    dc.add_argument("--host-slots", type=int, default=1, metavar="N",
+                    help="crawls of one host at once across all machines (default 1)")
+    dc.add_argument("--api-url", metavar="URL",
+                    help="Prefect API (default: $PREFECT_API_URL, e.g. http://127.0.0.1:4200/api)")
 
     q = sub.add_parser("sql", help="run a read-only SQL query on the warehouse",
                        description="Run one read-only SQL query on the last published state of "

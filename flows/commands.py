@@ -22,7 +22,8 @@ def fail(message: str, status: int = 2) -> int:
 def dispatch(args) -> int:
     handler = {"harvest": cmd_harvest, "backfill": cmd_harvest, "reprocess": cmd_reprocess,
                "sql": cmd_sql, "portals": cmd_portals, "demo": cmd_demo,
-               "serve": cmd_serve, "export": cmd_export, "report": cmd_report}[args.command]
+               "serve": cmd_serve, "export": cmd_export, "report": cmd_report,
+               "deploy-crawl": cmd_deploy_crawl}[args.command]
     try:
         return handler(args)
     except UsageError as e:
@@ -59,11 +60,13 @@ def validated_run_options(args) -> dict:
         raise UsageError("--max-pages must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    check_writable_dir(args.archive, "archive directory")
+    from flows.cluster_cli import check_cluster_options
+    check_cluster_options(args)
     check_writable_dir(Path(args.db).parent, "warehouse directory")
     return {"portals": portals, "start_urls": urls, "years": years, "db": args.db,
             "archive": args.archive, "registry": args.registry, "fast": args.fast,
-            "max_pages": args.max_pages, "workers": args.workers}
+            "max_pages": args.max_pages, "workers": args.workers, "dask": args.dask,
+            "pool": args.pool}
 
 
 def start_prefect(db: str, verbose: bool, crawl_detail: bool | None = None) -> None:
@@ -105,8 +108,8 @@ def cmd_harvest(args) -> int:
 
 
 def cmd_reprocess(args) -> int:
-    if not Path(args.archive).is_dir():
-        raise UsageError(f"no archive at {args.archive}: nothing to reprocess")
+    from flows.cluster_cli import check_cluster_options
+    check_cluster_options(args, must_exist=True)
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     check_writable_dir(Path(args.db).parent, "warehouse directory")
@@ -114,7 +117,7 @@ def cmd_reprocess(args) -> int:
     start_prefect(args.db, args.verbose)
     from flows import harvest as flows_mod
     result = flows_mod.reprocess(db=args.db, archive=args.archive, workers=args.workers,
-                                 registry=args.registry)
+                                 registry=args.registry, dask=args.dask)
     print_summary(result)
     return exit_status(result)
 
@@ -196,6 +199,11 @@ def cmd_export(args) -> int:
 def cmd_serve(args) -> int:
     from flows.serve import run_serve
     return run_serve(args)
+
+
+def cmd_deploy_crawl(args) -> int:
+    from flows.cluster_cli import run_deploy_crawl
+    return run_deploy_crawl(args)
 
 
 def cmd_report(args) -> int:

@@ -6,15 +6,13 @@ tasks (retries on what touches the network) and the order of steps.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import steps
-from flows.crawl import crawl_command, run_crawl
+from flows import cluster, steps
 from flows.options import parse_years
 
 DEFAULT_DB = "data/warehouse.duckdb"
@@ -28,17 +26,16 @@ LOCK_WAIT = 30.0        # seconds to wait for the warehouse writer lock
       cache_policy=NO_CACHE)
 def crawl_target(target: steps.CrawlTarget, archive: str, years: Optional[str], fast: bool,
                  max_pages: Optional[int], registry: Optional[str]) -> dict:
-    argv = crawl_command(archive, target.portals, target.start_urls, years=years, fast=fast,
-                         max_pages=max_pages, registry=registry)
-    return run_crawl(argv, on_progress=lambda line: steps.say(f"  [{target.label}] {line}"),
-                     timeout=CRAWL_TIMEOUT, verbose=steps.verbose())
+    return cluster.crawl(target.portals, target.start_urls, archive, years, fast, max_pages,
+                         registry, on_progress=lambda line: steps.say(f"  [{target.label}] {line}"),
+                         timeout=CRAWL_TIMEOUT, verbose=steps.verbose())
 
 
 @task(task_run_name="parse, dedupe and load", cache_policy=NO_CACHE)
 def process_task(archive: str, warehouse, run_id: str, years, workers, reparse: bool,
-                 registry: Optional[str]) -> dict:
-    return steps.process(archive, warehouse, run_id, years, workers, reparse, registry,
-                         progress=lambda msg: steps.say(f"  {msg}"))
+                 registry: Optional[str], dask: Optional[str] = None) -> dict:
+    return cluster.process(archive, warehouse, run_id, years, workers, reparse, registry,
+                           progress=lambda msg: steps.say(f"  {msg}"), dask=dask)
 
 
 def _crawl_all(targets, archive, years, fast, max_pages,
@@ -103,7 +100,8 @@ def _failure_reason(fut) -> str:
 def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
                  years: Optional[tuple[int, int]], db: str, archive: str,
                  registry: Optional[str], fast: bool, max_pages: Optional[int],
-                 workers: Optional[int], crawl: bool = True, reparse: bool = False) -> dict:
+                 workers: Optional[int], crawl: bool = True, reparse: bool = False,
+                 dask: Optional[str] = None, pool: Optional[str] = None) -> dict:
     """Body shared by the three flows (called inside a flow run).
 
     The warehouse stays open (exclusive writer) for the whole run, so a second harvest waits
@@ -114,7 +112,7 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
     timer = steps.Timer()
     params = {"portals": portals, "start_urls": start_urls, "years": years, "archive": archive,
               "registry": registry}
-    with steps.archive_lock(archive), Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
+    with steps.archive_lock(cluster.lock_dir(archive)), Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
         run_id = wh.start_run(flow_name, params, flow_run_id=_flow_run_id())
         steps.say(f"run {run_id}: {flow_name} into {db}")
         crawl_totals: dict = {"pages_fetched": 0, "errors": 0}
@@ -128,10 +126,17 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
                 steps.say(f"crawling {len(portals) + len(start_urls)} portal(s)/start URL(s) "
                           f"in {len(targets)} crawler process(es)")
                 with timer.step("crawl"):
-                    crawl_totals, failures, outcomes = _crawl_all(
-                        targets, archive, steps_years(years), fast, max_pages, registry)
+                    crawl_all = _crawl_all
+                    if pool:  # the crawls run as flow runs of a work pool's deployment
+                        from flows.fanout import crawl_on_pool as crawl_all
+                        from flows.fanout import plan_runs
+                        targets = plan_runs(portals, start_urls)
+                    crawl_totals, failures, outcomes = crawl_all(
+                        targets, archive, steps_years(years), fast, max_pages, registry,
+                        **({"pool": pool} if pool else {}))
             with timer.step("process"):
-                counts = process_task(archive, wh, run_id, years, workers, reparse, registry)
+                counts = process_task(archive, wh, run_id, years, workers, reparse, registry,
+                                      dask)
             status = steps.run_status([o["status"] for o in outcomes.values()])
         finally:
             errors = (crawl_totals["errors"] + len(failures)
@@ -166,36 +171,39 @@ def _runner():
 def harvest(portals: list[str] | None = None, start_urls: list[str] | None = None,
             years: Optional[str] = None, db: str = DEFAULT_DB,
             archive: str = DEFAULT_ARCHIVE, registry: Optional[str] = None, fast: bool = False,
-            max_pages: Optional[int] = None, workers: Optional[int] = None) -> dict:
+            max_pages: Optional[int] = None, workers: Optional[int] = None,
+            dask: Optional[str] = None, pool: Optional[str] = None) -> dict:
     """Nightly job: crawl portals (all of the registry when none given), parse, dedupe, load."""
     portals, start_urls = list(portals or []), list(start_urls or [])
     if not portals and not start_urls:
         portals = _registry_ids(registry)
     return run_pipeline("harvest", portals, start_urls, parse_years(years), db, archive,
-                        registry, fast, max_pages, workers)
+                        registry, fast, max_pages, workers, dask=dask, pool=pool)
 
 
 @flow(name="backfill", task_runner=_runner(), log_prints=False)
 def backfill(years: str, portals: list[str] | None = None,
              start_urls: list[str] | None = None, db: str = DEFAULT_DB,
              archive: str = DEFAULT_ARCHIVE, registry: Optional[str] = None, fast: bool = False,
-             max_pages: Optional[int] = None, workers: Optional[int] = None) -> dict:
+             max_pages: Optional[int] = None, workers: Optional[int] = None,
+             dask: Optional[str] = None, pool: Optional[str] = None) -> dict:
     """Past years: the crawler follows listings deep enough to reach the oldest year asked."""
     portals, start_urls = list(portals or []), list(start_urls or [])
     if not portals and not start_urls:
         portals = _registry_ids(registry)
     return run_pipeline("backfill", portals, start_urls, parse_years(years), db, archive, registry,
-                        fast, max_pages, workers)
+                        fast, max_pages, workers, dask=dask, pool=pool)
 
 
 @flow(name="reprocess", log_prints=False)
 def reprocess(db: str = DEFAULT_DB, archive: str = DEFAULT_ARCHIVE,
-              workers: Optional[int] = None, registry: Optional[str] = None) -> dict:
+              workers: Optional[int] = None, registry: Optional[str] = None,
+              dask: Optional[str] = None) -> dict:
     """Re-parse every archived page with the current code and reload; fetches nothing."""
-    if not Path(archive).is_dir():
+    if not cluster.archive_exists(archive):
         raise FileNotFoundError(f"no archive at {archive}")
     return run_pipeline("reprocess", [], [], None, db, archive, registry, False, None, workers,
-                        crawl=False, reparse=True)
+                        crawl=False, reparse=True, dask=dask)
 
 
 def _registry_ids(registry: Optional[str]) -> list[str]:

@@ -308,6 +308,7 @@ class _Spool:
         self.reports: list[_ReportDoc] = []
         self.doc_ids: set[str] = set()
         self.parsed = self.errors = self.filtered = 0
+        self.retried: list[str] = []  # record ids whose parse is to be tried again
 
     def add_page(self, row: dict) -> None:
         self.buffers["pages"].append(row)
@@ -319,6 +320,7 @@ class _Spool:
         if p.error or p.document is None:
             self.errors += 1
             if p.retry:
+                self.retried.append(p.record_id)
                 return  # not recorded as parsed: the next run tries again
             self.parses.append({"url": p.url, "sha256": p.sha256, "doc_id": None, "status": "error",
                                 "error": p.error or "no document", "year": None})
@@ -522,15 +524,16 @@ def _remove_stale_spools(db_path: Path) -> None:
         shutil.rmtree(d, ignore_errors=True)
 
 
-def _scan(spool: "_Spool", records: Iterable, known_rids: set, known: set) -> tuple[list, int]:
+def _scan(spool: "_Spool", records: Iterable, known_rids, known) -> tuple[list, int]:
     """New page rows into the spool, and the records to parse (each (URL, body) once).
-    Metadata only: bodies stay in the archive."""
-    todo, seen, n = [], set(known), 0
+    Metadata only: bodies stay in the archive. `known` may be a set or a warehouse lookup
+    (flows.watermark): only this run's pairs are held here."""
+    todo, seen, n = [], set(), 0
     for rec in records:
         n += 1
         if rec.record_id not in known_rids:
             spool.add_page(page_row(rec))
-        if needs_parsing(rec, seen):
+        if needs_parsing(rec, seen) and (record_url(rec), rec.sha256) not in known:
             seen.add((record_url(rec), rec.sha256))
             todo.append(rec)
     return todo, n
@@ -558,22 +561,24 @@ def _dedupe(docs: list[_ReportDoc]) -> tuple[pa.Table, pa.Table]:
     return _report_tables(docs, group_reports([d.item for d in docs]))
 
 
-def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[list], Iterable[ParsedDoc]],
-         years, portals, reparse: bool, progress) -> dict:
-    """The whole data path on an open warehouse: pages, parse, dedupe, one load, publish."""
+def _run(wh: Warehouse, run_id: str, records: Optional[Iterable],
+         parsed_for: Callable[[list], Iterable[ParsedDoc]], years, portals, reparse: bool,
+         progress, archive_dir=None) -> dict:
+    """The whole data path on an open warehouse: pages, parse, dedupe, one load, publish.
+    Without `records`, the archive's index is read from the warehouse's watermark on."""
+    from flows import watermark
     timings: dict = {}
     years = set(years) if years else None
     hosts = HostRules(_load_portals() if portals is None else portals)
-    known = set() if reparse else wh.known_parses(years)
+    plan = watermark.plan(wh, archive_dir, years, reparse, records)
+    known, skip, old_ids = plan.known, plan.skip_doc_ids, {}
     if reparse:  # everything is parsed again; earlier report ids carry over by (URL, body)
-        skip, old_ids = set(), wh.report_ids_by_body()
-    else:
-        skip, old_ids = wh.doc_ids(), {}
+        old_ids = wh.report_ids_by_body()
     _remove_stale_spools(wh.db_path)
     with tempfile.TemporaryDirectory(prefix=_spool_prefix(wh.db_path), dir=wh.db_path.parent) as tmp:
         spool = _Spool(Path(tmp), hosts, years, report_ids=old_ids, skip_doc_ids=skip)
         try:
-            todo, n_records = _scan(spool, records, wh.known_record_ids(), known)
+            todo, n_records = _scan(spool, plan.records, plan.known_record_ids, known)
             _timed(timings, "parse_seconds", _parse_into, spool, parsed_for(todo), known,
                    len(todo), progress)
             existing = [] if reparse else _existing_report_docs(wh, spool.reports)
@@ -588,6 +593,8 @@ def _run(wh: Warehouse, run_id: str, records: Iterable, parsed_for: Callable[[li
                               assignments=assign, reports=reports, replace_parsed=reparse)
             counts = wh.load(run_id, batch)
             timings["load_seconds"] = round(time.monotonic() - t0, 3)
+            plan.retried = spool.retried
+            watermark.advance(wh, plan, archive_dir)
         finally:
             spool.close()
     wh.record_counts(run_id, counts["reports_new"], spool.errors, timings)
@@ -626,7 +633,7 @@ def process_archive(archive_dir, db_path, run_id: Optional[str] = None, years=No
                     workers: Optional[int] = None, reparse: bool = False,
                     progress: Optional[Callable[[str], None]] = None, portals=None,
                     loader: Optional[BodyLoader] = None, records: Optional[Iterable] = None,
-                    wait_seconds: float = 60.0) -> dict:
+                    wait_seconds: float = 60.0, parser: Optional[Callable] = None) -> dict:
     """Parse what the archive holds that the warehouse lacks (everything with reparse=True),
     dedupe and load in one transaction, publish. Without run_id a run of flow 'process' is
     started and finished here. Returns counts and timings (parse, dedupe, load) in seconds."""
@@ -637,14 +644,10 @@ def process_archive(archive_dir, db_path, run_id: Optional[str] = None, years=No
         rid = run_id or wh.start_run("reprocess" if reparse else "process",
                                      {"archive": str(archive_dir), "years": sorted(years or []),
                                       "reparse": reparse})
-        recs = records
-        if recs is None:
-            from crawler.archive import iter_records
-            recs = iter_records(archive_dir)
+        parse = parser or (lambda todo: iter_parsed(archive_dir, todo, workers, loader))
         try:
-            counts = _run(wh, rid, recs,
-                          lambda todo: iter_parsed(archive_dir, todo, workers, loader),
-                          years, portals, reparse, progress)
+            counts = _run(wh, rid, records, parse, years, portals, reparse, progress,
+                          archive_dir=archive_dir)
         except BaseException:
             if own_run:
                 wh.finish_run(rid, "failed")

@@ -155,14 +155,15 @@ def split_target(target: CrawlTarget) -> list[CrawlTarget]:
 
 def process(archive: str | Path, warehouse, run_id: str, years: Optional[tuple[int, int]],
             workers: Optional[int], reparse: bool, registry: str | Path | None = None,
-            progress: Callable[[str], None] | None = None) -> dict:
+            progress: Callable[[str], None] | None = None, loader=None, parser=None) -> dict:
     """Parse what is new in the archive, dedupe, load into the open warehouse, publish."""
     from crawler.registry import load_portals
     from flows.pipeline import process_archive
     year_list = None if years is None else list(range(years[0], years[1] + 1))
     portals = load_portals(registry)
     counts = process_archive(str(archive), warehouse, run_id, years=year_list, workers=workers,
-                             reparse=reparse, progress=progress, portals=portals)
+                             reparse=reparse, progress=progress, portals=portals,
+                             loader=loader, parser=parser)
     warehouse.refresh_reference(registry_rows(portals))
     return counts
 
