@@ -1,23 +1,22 @@
-"""The parse step on Dask: one Prefect task per archived page, run by prefect-dask's
-DaskTaskRunner on a scheduler (`--dask tcp://HOST:8786`) or a LocalCluster (`--dask local:N`).
+"""The parse step on Dask: one Dask task per archived page, on the cluster of prefect-dask's
+DaskTaskRunner: a scheduler (`--dask tcp://HOST:8786`) or a LocalCluster (`--dask local:N`).
 
 A page's job carries where its body is (archive location, WARC file, offset, length), so a Dask
 worker on another machine reads it straight from the archive (object storage, or a path every
 machine mounts) and needs no copy of the index. Results stream back in order through a bounded
 window of tasks in flight; the flow process spools them and stays the warehouse's one writer.
 
-Each Dask worker reports its task runs to the Prefect API: without PREFECT_API_URL every worker
-would start a temporary API server of its own, so this mode requires a Prefect server.
+The runner lives inside the flow run and is Prefect's; any Prefect task that reaches a Dask
+worker reports to the Prefect API, and without PREFECT_API_URL every worker would start a
+temporary API server of its own: this mode requires a Prefect server. Parse time limits
+(parse_seconds) need a main thread and do not apply on Dask workers; a page that hangs holds its
+worker until the worker is restarted.
 """
 from __future__ import annotations
 
-import contextvars
 import os
 from collections import deque
 from typing import Iterable, Iterator, Optional
-
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from flows.options import UsageError
 from flows.pipeline import ParsedDoc, _Job, parse_one
@@ -81,11 +80,6 @@ class BodyAt:
         return read_body_at(self.location, self.warc_file, self.offset, self.length)
 
 
-@task(name="parse page", cache_policy=NO_CACHE, persist_result=False, retries=0)
-def parse_page(job: _Job) -> ParsedDoc:
-    return parse_one(job)
-
-
 def page_job(location: str, rec) -> _Job:
     length = getattr(rec, "warc_length", None)
     return _Job.of(location, rec, BodyAt(location, rec.warc_file, rec.warc_offset, length))
@@ -100,22 +94,22 @@ def iter_parsed_on_dask(location: str, records: Iterable, address: str) -> Itera
         pending: deque = deque()
         for rec in records:
             job = page_job(location, rec)
-            pending.append((job, _submit(runner, job)))
+            pending.append((job, _submit(runner.client, job)))
             while len(pending) >= window:
                 yield _result(*pending.popleft())
         while pending:
             yield _result(*pending.popleft())
 
 
-def _submit(runner, job: _Job):
-    """Submitted outside the calling task's Prefect context: the client ships the current
-    context with each task, and the load task's holds the open warehouse (a DuckDB connection
-    cannot travel). Each page is a task run of its own on the API."""
-    return contextvars.Context().run(runner.submit, parse_page, {"job": job})
+def _submit(client, job: _Job):
+    """A page is a plain Dask task (parse_one), not a Prefect task run: a task run costs about
+    a second of API traffic on a small box, five times the parse of a page (measured by
+    tests/bench/bench_cluster.py). The step around them is the flow's Prefect task."""
+    return client.submit(parse_one, job, pure=False)
 
 
 def _result(job: _Job, future) -> ParsedDoc:
     try:
-        return future.result(raise_on_failure=True)
+        return future.result()
     except Exception as exc:  # the task did not run to its end: not the page's fault
         return job.failed(f"parse task failed on Dask: {type(exc).__name__}: {exc}", retry=True)

@@ -148,8 +148,10 @@ def harvest(box: Box, net, name: str, extra: list, db: Path | None = None) -> di
     con = duckdb.connect(str(db) + ".snapshot" if Path(str(db) + ".snapshot").exists() else str(db),
                          read_only=True)
     reports = con.execute("SELECT count(*) FROM reports").fetchone()[0]
+    timings = con.execute("SELECT timings FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
     con.close()
-    return {"name": name, "seconds": seconds, "reports": reports, "peak_mb": peak, "db": db}
+    return {"name": name, "seconds": seconds, "reports": reports, "peak_mb": peak, "db": db,
+            "timings": timings}
 
 
 def distributed(box: Box, net, workers: int, size: int) -> dict:
@@ -204,7 +206,7 @@ def main() -> int:
                 by[row["name"]] = row
                 print(f"  {row['name']:<16} {row['seconds']:7.1f}s  {row['reports']:5d} reports  "
                       f"{row['reports'] / row['seconds']:5.1f} reports/s  flow process peak "
-                      f"{row['peak_mb']:.0f} MB", flush=True)
+                      f"{row['peak_mb']:.0f} MB; steps {row['timings']}", flush=True)
         n = sizes[-1]
         local, d1, d2 = by[f"local-{n}"], by[f"dist-{n}-1"], by[f"dist-{n}-2"]
         print(f"{n} reports on {args.portals} portals: local {local['reports'] / local['seconds']:.1f} "
