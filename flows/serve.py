@@ -42,7 +42,9 @@ def deployments(db: str, archive: str, registry: str | None, cron: str, timezone
     from prefect.schedules import Cron
 
     from flows.harvest import backfill, harvest
-    params = {"db": str(Path(db).resolve()), "archive": str(Path(archive).resolve()),
+    from crawler.storage import is_remote
+    archive = archive if is_remote(archive) else str(Path(archive).resolve())
+    params = {"db": str(Path(db).resolve()), "archive": archive,
               "registry": str(Path(registry).resolve()) if registry else None, "fast": fast}
     nightly = harvest.to_deployment(
         name="nightly", schedules=[Cron(cron, timezone=timezone)], parameters=params,
