@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from transforms.hosts import host_allowed
+
 DEFAULT_REGISTRY = Path(__file__).with_name("portals.yaml")
 LEVELS = ("province", "city", "county", "department")
 
@@ -37,22 +39,6 @@ class Portal:
 
     def allows(self, url: str) -> bool:
         return host_allowed(url, self.allowed_hosts)
-
-
-def host_allowed(url: str, allowed: list[str]) -> bool:
-    """True when the URL's host is one of `allowed` (an entry with a port must match it too;
-    an entry without one also admits its subdomains)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    netloc = parts.netloc.lower().rsplit("@", 1)[-1]
-    for entry in allowed:
-        entry = entry.lower().strip()
-        if ":" in entry:
-            if netloc == entry:
-                return True
-        elif host == entry or host.endswith("." + entry):
-            return True
-    return False
 
 
 def _years(value) -> Optional[list[int]]:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.registry import RegistryError, host_allowed, load_portals
+from crawler.registry import RegistryError, load_portals
+from transforms.hosts import host_allowed
 
 
 def test_shipped_registry_has_the_named_portals():
