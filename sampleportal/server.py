@@ -175,7 +175,6 @@ class SamplePortal:
                             "region_code": meta.get("region_code"), "level": meta["level"],
                             "start_urls": truth["start_urls"], "allowed_hosts": [truth["host"]],
                             "link_hosts": list(self.expected["attachment_hosts"]),  # the file server
-                            "cms": meta.get("cms"), "encoding": meta.get("encoding"),
                             "verified": True, "expected_years": years,
                             "notes": "bundled sample portal on loopback"})
         path = self.dir / "portals.yaml"
