@@ -334,7 +334,7 @@ def _rows(db, sql):
 
 # ------------------------------------------------------------------ the run summary
 def _summary(result, capsys) -> dict:
-    from flows.commands import print_summary
+    from flows.cli.summary import print_summary
     print_summary(result)
     return dict(line.strip().split(": ", 1) for line in capsys.readouterr().out.splitlines())
 
