@@ -321,3 +321,33 @@ def test_later_run_regroups_only_what_it_touches_and_equals_one_run(tmp_path, sh
     assert (counts["report_documents"], counts["reports_new"], _reports(tmp_path / "a.duckdb"),
             [first[r] == after[r] for r in untouched]) == \
         (3, 1, _reports(tmp_path / "b.duckdb"), [True])
+
+
+def _publishes(db) -> int:
+    from warehouse.store import PUBLISHED
+    return PUBLISHED[str(Path(db).resolve())]
+
+
+def test_a_run_publishes_the_warehouse_once(archive, tmp_path):
+    """Each publish copies and fsyncs the whole file: a run on an existing warehouse does it
+    once, at its end, and readers then see the run closed."""
+    from warehouse.store import Warehouse
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db):
+        pass  # a new warehouse publishes its empty tables at once
+    before = _publishes(db)
+    counts = process_archive(archive, db, workers=1, portals=PORTALS)
+    assert _publishes(db) - before == 1
+    assert rows(db, f"SELECT status FROM runs WHERE run_id = '{counts['run_id']}'") == [{"status": "ok"}]
+
+
+def test_a_run_loaded_in_two_steps_publishes_once(archive, tmp_path):
+    from flows.pipeline import dedupe_and_load
+    from warehouse.store import Warehouse
+    db = tmp_path / "w.duckdb"
+    records = list(iter_records(archive))
+    with Warehouse(db) as wh:
+        run_id = wh.start_run("harvest", {})
+    before = _publishes(db)
+    dedupe_and_load(db, run_id, records, parse_records(archive, records, workers=1), portals=PORTALS)
+    assert _publishes(db) - before == 1
