@@ -153,6 +153,16 @@ def test_archive_lock_is_released_after_the_run(tmp_path):
         assert (tmp_path / "archive" / ".run.lock").exists()
 
 
+def test_a_run_about_to_start_is_told_who_holds_the_archive(tmp_path):
+    import os
+
+    from flows.locks import ensure_idle
+    with archive_lock(tmp_path / "archive"):
+        with pytest.raises(HarvestBusy, match=f"pid {os.getpid()}"):
+            ensure_idle(tmp_path / "w.duckdb", tmp_path / "archive")
+    ensure_idle(tmp_path / "w.duckdb", tmp_path / "archive")  # released: nothing to refuse
+
+
 # ---------------------------------------------------------------- Prefect's home
 def test_prefect_home_in_use_falls_back_to_a_private_dir(tmp_path):
     from flows import prefect_env
