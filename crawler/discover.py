@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 import yaml
 
-from transforms.classification.years import year_in
+from transforms.years import year_in
 from transforms.sources.decode import decode_bytes
 from transforms.sources.html_parse import parse_html
 

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from transforms.classification.classify import classify, is_report_title, resolve_region
-from transforms.classification.years import year_in
+from transforms.years import year_in
 from transforms.model import Block, Page
 
 FIX = Path(__file__).parent / "fixtures" / "pre2019"

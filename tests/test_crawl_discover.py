@@ -8,7 +8,7 @@ import pytest
 from crawler import cms
 from crawler.discover import (Anchor, anchors, links_to_follow, decode_page, is_attachment, looks_like_report,
                               may_link_attachment)
-from transforms.classification.years import year_in
+from transforms.years import year_in
 
 FIX = Path(__file__).parent / "fixtures" / "crawler"
 BASE = "http://www.example.gov.cn/zwgk/ndbg/index.html"

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import uuid
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -28,6 +29,10 @@ from filelock import FileLock, Timeout
 
 from .batch import WITHHELD, LoadBatch  # noqa: F401  (LoadBatch re-exported: the load contract)
 from .migrate import migrate
+
+# Publishes per warehouse file in this process: each copies and fsyncs the whole file, so a run
+# publishes once (the tests count them here).
+PUBLISHED: Counter = Counter()
 
 
 class WarehouseBusy(RuntimeError):
@@ -449,4 +454,5 @@ class Warehouse:
         finally:
             if tmp.exists():
                 tmp.unlink()
+        PUBLISHED[str(self.db_path.resolve())] += 1
         return snap

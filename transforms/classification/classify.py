@@ -16,7 +16,7 @@ from typing import Optional
 
 from transforms.classification.divisions import divisions
 from transforms.classification.template_format import detect_format
-from transforms.classification.years import year_in
+from transforms.years import year_in
 from transforms.model import Classification, Page
 
 
