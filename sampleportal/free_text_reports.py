@@ -5,7 +5,9 @@ Before the 2019 template, reports were prose: "全年共主动公开政府信息
 writes such a report (headings, paragraphs, figures in sentences the way county and provincial
 reports word them) and returns it with its truth {metric key: value}: every figure the text
 states for the publisher's whole year. Distractors a parser must not load (a cumulative count,
-last year's figure, a plan) are printed too and are not in the truth.
+last year's figure, a plan) are printed too and are not in the truth. With `slip`, the report
+misprints one figure as real ones do: its review outcomes add up to one more than their total
+(the figures are the printed ones; a check on them must fail).
 
 The text is written here, sentence by sentence; it copies no published report.
 """
@@ -62,10 +64,13 @@ def _office(publisher: str) -> str:
     return publisher.replace("人民政府", "人民政府办公室") if publisher.endswith("人民政府") else publisher
 
 
-def make_free_text_report(publisher: str, region: str, year: int, seed: int) -> tuple[FreeTextReport, dict]:
+def make_free_text_report(publisher: str, region: str, year: int, seed: int,
+                          slip: bool = False) -> tuple[FreeTextReport, dict]:
     """A pre-2019 report of `publisher` (whose area is `region`) for `year`, and its truth."""
     rng = random.Random(f"pre2019/{publisher}/{year}/{seed}")
     v = _values(rng)
+    if slip:
+        v["reconsideration_other"] += 1
     scope = "全省" if region.endswith("省") else ("全市" if region.endswith("市") else "全区")
     office = _office(publisher)
     title = f"{publisher}{year}年政府信息公开工作年度报告"

@@ -102,3 +102,11 @@ def test_pdf_attachment_has_pages_and_tables(portal):
     with pdfplumber.open(io.BytesIO(_served(sites, r["attachments"][0]).body)) as pdf:
         pages = [(p.extract_text() or "", len(p.find_tables())) for p in pdf.pages]
     assert len(pages) >= 2 and r["title"] in pages[0][0] and all(n for _t, n in pages)
+
+
+def test_misprinted_report_fails_its_check_and_keeps_its_printed_figures(extracted):
+    from sampleportal.site import SLIPS, free_text
+    for name in SLIPS:
+        text, truth = free_text(name)
+        doc = extract(text.encode("utf-8"), None)
+        assert ([c.check for c in doc.checks if not c.ok], _figures(doc)) == (["reconsideration_outcomes"], truth)
