@@ -110,3 +110,14 @@ def test_misprinted_report_fails_its_check_and_keeps_its_printed_figures(extract
         text, truth = free_text(name)
         doc = extract(text.encode("utf-8"), None)
         assert ([c.check for c in doc.checks if not c.ok], _figures(doc)) == (["reconsideration_outcomes"], truth)
+
+
+def test_pdf_table_three_breaks_right_after_rows_one_and_two(portal):
+    """The attachment's table 三 runs over a page break just after its rows 一 and 二: the reading
+    above (exact truth) joins the two parts."""
+    sites, truth = portal
+    r = next(r for r in truth.reports if r["source"] == "template_pdf")
+    with pdfplumber.open(io.BytesIO(_served(sites, r["attachments"][0]).body)) as pdf:
+        texts = [p.extract_text() for p in pdf.pages]
+    first, second = next((a, b) for a, b in zip(texts, texts[1:]) if "二、上年结转" in a)
+    assert "（一）予以公开" not in first and second.lstrip().startswith("（一）予以公开")
