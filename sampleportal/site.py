@@ -108,7 +108,9 @@ def _html(text: str, charset_header: Optional[str] = "utf-8", encoding: str = "u
 
 
 class Truth:
-    """What exists on the sample portal, per portal id."""
+    """What exists on the sample portal, per portal id. Each report says how it was made
+    (`source`: template, free_text, template_pdf, or extra for the benchmarks' filler) and, but
+    for the extras, its printed figures (`truth`: {key: value or {dimension: value}})."""
 
     def __init__(self):
         self.portals: dict[str, dict] = {}
