@@ -38,7 +38,7 @@ def process(archive: str, warehouse, run_id: str, years, workers: Optional[int],
             registry: Optional[str], progress, dask: Optional[str] = None) -> dict:
     """The parse/dedupe/load step: the index read locally (a remote one pulled first), bodies
     read where they are, pages parsed in local processes or on Dask."""
-    from flows import steps
+    from flows import pipeline
     index = local_dir(archive)
     loader = RemoteBodies(archive) if is_remote(archive) else None
     parser = None
@@ -46,7 +46,7 @@ def process(archive: str, warehouse, run_id: str, years, workers: Optional[int],
         from flows.dask_parse import iter_parsed_on_dask
         location = archive if is_remote(archive) else str(Path(archive).resolve())
         parser = lambda todo: iter_parsed_on_dask(location, todo, dask)  # noqa: E731
-    return steps.process(index, warehouse, run_id, years, workers, reparse, registry,
+    return pipeline.process(index, warehouse, run_id, years, workers, reparse, registry,
                          progress=progress, loader=loader, parser=parser)
 
 

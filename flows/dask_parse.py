@@ -18,7 +18,7 @@ import os
 from collections import deque
 from typing import Iterable, Iterator, Optional
 
-from flows.options import UsageError
+from flows.cli.options import UsageError
 from flows.pipeline import ParsedDoc, _Job, parse_one
 
 WINDOW_PER_WORKER = 8  # pages in flight per Dask worker: bounded memory, workers kept busy
@@ -60,7 +60,7 @@ def _quiet() -> None:
     --verbose (the progress lines say what happens)."""
     import logging
 
-    from flows.steps import verbose
+    from flows.progress import verbose
     if not verbose():
         for name in ("distributed", "prefect.task_runner.dask"):
             logging.getLogger(name).setLevel(logging.WARNING)

@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 
 from prefect import flow
 
-from flows import cluster, steps
+from flows import cluster
+from flows.crawl_plan import plan_targets, split_target, target_portal_ids
+from flows.progress import say
 
 FLOW_NAME = "crawl-portals"
 LIMIT_PREFIX = "govreports-host:"
@@ -48,7 +50,7 @@ def limit_name(host: str) -> str:
 def plan_runs(portals: list[str], start_urls: list[str]) -> list:
     """The crawl targets of a fanned-out run: groups of at most PORTALS_PER_RUN."""
     n = len(portals) + len(start_urls)
-    return steps.plan_targets(portals, start_urls, math.ceil(n / max(1, PORTALS_PER_RUN)))
+    return plan_targets(portals, start_urls, math.ceil(n / max(1, PORTALS_PER_RUN)))
 
 
 def target_hosts(portals, start_urls, registry: Optional[str]) -> list[str]:
@@ -164,7 +166,7 @@ def crawl_on_pool(targets, archive: str, years: Optional[str], fast: bool,
                       "years": years, "fast": fast, "max_pages": max_pages, "registry": registry}
             runs.append((t, run_deployment(deployment_name(pool), parameters=params, timeout=0,
                                            flow_run_name=f"crawl {t.label}")))
-        steps.say(f"{len(runs)} crawl run(s) queued on work pool {pool}")
+        say(f"{len(runs)} crawl run(s) queued on work pool {pool}")
         pending = []
         for done, (target, run) in enumerate(_finished(runs), 1):
             summary = _summary(archive, run)
@@ -174,24 +176,24 @@ def crawl_on_pool(targets, archive: str, years: Optional[str], fast: bool,
                 totals["crawls_ok"] += 1
                 found = summary.get("portal_outcomes") or {}
                 outcomes.update(found)
-                steps.say(f"crawled {target.label} ({done}/{len(runs)}): "
+                say(f"crawled {target.label} ({done}/{len(runs)}): "
                           f"{summary.get('pages_fetched', 0)} pages, "
                           f"{summary.get('errors', 0)} errors; {totals['pages_fetched']} in all")
                 for pid, o in found.items():
                     if o["status"] != "ok":
-                        steps.say(f"portal {pid} FAILED: {o['error']}")
+                        say(f"portal {pid} FAILED: {o['error']}")
             elif len(target.portals) + len(target.start_urls) > 1:
-                steps.say(f"crawl of {target.label} failed; retrying its portals one by one")
-                pending += steps.split_target(target)
+                say(f"crawl of {target.label} failed; retrying its portals one by one")
+                pending += split_target(target)
             else:
                 reason = (run.state.message if run.state and run.state.message
                           else f"crawl run {run.state_type.value.lower()}")
                 totals["crawls_failed"] += 1
                 failures.append(f"{target.label}: {reason}")
-                for pid in steps.target_portal_ids(target, registry):
+                for pid in target_portal_ids(target, registry):
                     outcomes[pid] = {"status": "failed", "pages_fetched": 0, "errors": 0,
                                      "error": f"crawl failed: {reason}"}
-                steps.say(f"crawl of {target.label} FAILED: {reason}")
+                say(f"crawl of {target.label} FAILED: {reason}")
     return totals, failures, outcomes
 
 

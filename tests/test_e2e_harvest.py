@@ -43,6 +43,11 @@ def _snapshot(db: Path) -> dict:
         con.close()
 
 
+def _published(db: Path) -> int:
+    from warehouse.store import PUBLISHED
+    return PUBLISHED[str(db.resolve())]
+
+
 @pytest.fixture(scope="module")
 def harvested(portal, tmp_path_factory):
     """Two harvests of the whole sample portal into one warehouse."""
@@ -53,12 +58,16 @@ def harvested(portal, tmp_path_factory):
                   registry=str(portal.registry_path), fast=True, workers=2)
     first = flows_mod.harvest(**kwargs)
     after_first = _snapshot(db)
+    published = _published(db)
     second = flows_mod.harvest(**kwargs)
     after_second = _snapshot(db)
-    hits_before = len(portal.hits)
+    publishes = {"second": _published(db) - published}
+    hits_before, published = len(portal.hits), _published(db)
     reprocessed = flows_mod.reprocess(db=str(db), archive=str(archive),
                                       registry=str(portal.registry_path), workers=2)
+    publishes["reprocess"] = _published(db) - published
     return {"db": db, "first": first, "second": second, "after_first": after_first,
+            "publishes": publishes,
             "after_second": after_second, "truth": portal.expected["reports"],
             "reprocessed": reprocessed, "after_reprocess": _snapshot(db),
             "reprocess_hits": len(portal.hits) - hits_before}
@@ -171,7 +180,47 @@ def test_loaded_figures_belong_to_their_report(harvested):
     assert wrong == []
 
 
+def test_prose_and_pdf_reports_load_every_true_figure_and_nothing_else(harvested):
+    """The generated pre-2019 prose and the PDF attachment: what is loaded is exactly the truth
+    (the 2019/2021 HTML reports are held to it figure by figure above)."""
+    doc_reports = harvested["after_first"]["doc_reports"]
+    wrong = {}
+    for t in _originals(harvested["truth"]):
+        if t["source"] in ("free_text", "template_pdf"):
+            loaded = _loaded_metrics(harvested["db"], min(_report_of(t, doc_reports)))
+            if loaded != _true_metrics(t):
+                wrong[t["url"]] = set(loaded.items()) ^ set(_true_metrics(t).items())
+    assert wrong == {}
+
+
+def test_mirrored_copy_never_becomes_the_canonical_copy(harvested):
+    con = duckdb.connect(str(harvested["db"]), read_only=True)
+    try:
+        urls = [t["duplicate_of"] for t in harvested["truth"] if t.get("spam_mirror") and t.get("duplicate_of")]
+        canonical = [con.execute("SELECT r.canonical_url FROM reports r JOIN documents d USING (report_id) "
+                                 "WHERE d.url = ?", [u]).fetchone()[0] for u in urls]
+    finally:
+        con.close()
+    assert urls and canonical == urls
+
+
+def test_reports_only_a_mirror_holds_are_not_on_a_government_host(harvested):
+    """The mirror's registry entry says government: false (a loopback host proves nothing)."""
+    con = duckdb.connect(str(harvested["db"]), read_only=True)
+    try:
+        only_mirror = [t["url"] for t in _originals(harvested["truth"]) if t["portal_id"] == "sample-mirror"]
+        flags = {u: con.execute("SELECT r.government_host FROM reports r JOIN documents d USING (report_id) "
+                                "WHERE d.url = ?", [u]).fetchone()[0] for u in only_mirror}
+    finally:
+        con.close()
+    assert only_mirror and set(flags.values()) == {False}
+
+
 # ------------------------------------------------------------------ a second run
+def test_each_run_publishes_the_warehouse_once(harvested):
+    assert harvested["publishes"] == {"second": 1, "reprocess": 1}
+
+
 def test_second_run_adds_no_reports(harvested):
     assert harvested["after_second"]["reports"] == harvested["after_first"]["reports"]
 
@@ -334,7 +383,7 @@ def _rows(db, sql):
 
 # ------------------------------------------------------------------ the run summary
 def _summary(result, capsys) -> dict:
-    from flows.commands import print_summary
+    from flows.cli.summary import print_summary
     print_summary(result)
     return dict(line.strip().split(": ", 1) for line in capsys.readouterr().out.splitlines())
 

@@ -91,7 +91,7 @@ class Network:
             routes["/robots.txt"] = b"User-agent: *\nDisallow:\n"
             self.routes[port] = routes
             entries.append({"id": f"bench-{i:04d}", "name": f"{region}人民政府", "region": region,
-                            "level": "county", "cms": "trs", "verified": True,
+                            "level": "county", "verified": True,
                             "start_urls": [f"http://127.0.0.1:{port}/zwgk/ndbg/index.html"],
                             "allowed_hosts": [f"127.0.0.1:{port}"]})
         import yaml
@@ -158,7 +158,7 @@ def end_to_end(net: Network, base: Path, workers: int) -> dict:
 def crawl_alone(net: Network, base: Path) -> float:
     from flows.crawl import crawl_command
     from flows.harvest import CRAWL_PROCESSES
-    from flows.steps import plan_targets
+    from flows.crawl_plan import plan_targets
 
     archive = base / "crawl-archive"
     t0 = time.perf_counter()

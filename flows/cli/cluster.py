@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from flows.options import UsageError, check_writable_dir
+from flows.cli.options import UsageError, check_writable_dir
 
 NEEDS_SERVER = ("{what} needs a Prefect server: set PREFECT_API_URL (e.g. "
                 "http://127.0.0.1:4200/api after `prefect server start`)")
@@ -49,7 +49,7 @@ def _check_s3(archive: str) -> None:
 
 
 def run_deploy_crawl(args) -> int:
-    from flows.serve import _api_url, _check_server
+    from flows.cli.serve import _api_url, _check_server
     url = _api_url(args)
     os.environ["PREFECT_API_URL"] = url
     _check_server(url)
