@@ -90,8 +90,8 @@ def cluster(tmp_path_factory, s3):
                         "GOVREPORTS_CACHE": str(base / f"cache-worker{i}"),
                         "PREFECT_WORKER_QUERY_SECONDS": "1"}
                 procs.append(_spawn([PREFECT, "worker", "start", "--pool", POOL,
-                                     "--name", f"worker-{i}"], wenv, base / f"worker{i}.log",
-                                    cwd=base))
+                                     "--name", f"worker-{i}", "--limit", "2"], wenv,
+                                    base / f"worker{i}.log", cwd=base))
             common = ["--registry", portal.registry_path, "--fast", "--workers", "2"]
             for pid in ids:
                 common += ["--portal", pid]

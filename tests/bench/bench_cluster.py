@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 BIN = Path(sys.executable).parent
 CLI, PREFECT, MOTO = BIN / "govreports", BIN / "prefect", BIN / "moto_server"
+WORKER_LIMIT = 2  # crawl flow runs at once per worker: a worker is a 2-core machine here
 
 
 def _port() -> int:
@@ -160,7 +161,8 @@ def distributed(box: Box, net, workers: int, size: int) -> dict:
                             env=box.env, capture_output=True, timeout=600)
     if deploy.returncode != 0:
         raise RuntimeError(deploy.stderr.decode()[-2000:])
-    procs = [_spawn([PREFECT, "worker", "start", "--pool", pool, "--name", f"w{i}"],
+    procs = [_spawn([PREFECT, "worker", "start", "--pool", pool, "--name", f"w{i}",
+                     "--limit", str(WORKER_LIMIT)],
                     {**box.env, "GOVREPORTS_CACHE": str(box.base / f"cache-w{i}")},
                     box.base / f"{pool}-w{i}.log", cwd=box.base) for i in range(workers)]
     try:
@@ -172,6 +174,12 @@ def distributed(box: Box, net, workers: int, size: int) -> dict:
             _stop(p)
 
 
+def show(row: dict) -> None:
+    print(f"  {row['name']:<16} {row['seconds']:7.1f}s  {row['reports']:5d} reports  "
+          f"{row['reports'] / row['seconds']:5.1f} reports/s  flow process peak "
+          f"{row['peak_mb']:.0f} MB; steps {row['timings']}", flush=True)
+
+
 def one_size(box: Box, portals: int, reports: int, compare: bool) -> list[dict]:
     from bench_e2e import ServedNetwork
     rows = []
@@ -181,12 +189,15 @@ def one_size(box: Box, portals: int, reports: int, compare: bool) -> list[dict]:
         local = harvest(box, net, f"local-{reports}",
                         ["--archive", box.base / f"archive-{reports}", "--workers", "2"])
         rows.append(local)
+        show(local)
         rows.append(harvest(box, net, f"nightly-{reports}",
                             ["--archive", box.base / f"archive-{reports}", "--workers", "2"],
                             db=local["db"]))
+        show(rows[-1])
         if compare:
-            rows.append(distributed(box, net, 1, reports))
-            rows.append(distributed(box, net, 2, reports))
+            for workers in (1, 2):
+                rows.append(distributed(box, net, workers, reports))
+                show(rows[-1])
     return rows
 
 
@@ -204,9 +215,6 @@ def main() -> int:
         for n in sizes:
             for row in one_size(box, args.portals, n, compare=n == sizes[-1]):
                 by[row["name"]] = row
-                print(f"  {row['name']:<16} {row['seconds']:7.1f}s  {row['reports']:5d} reports  "
-                      f"{row['reports'] / row['seconds']:5.1f} reports/s  flow process peak "
-                      f"{row['peak_mb']:.0f} MB; steps {row['timings']}", flush=True)
         n = sizes[-1]
         local, d1, d2 = by[f"local-{n}"], by[f"dist-{n}-1"], by[f"dist-{n}-2"]
         print(f"{n} reports on {args.portals} portals: local {local['reports'] / local['seconds']:.1f} "
