@@ -13,8 +13,8 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import steps
-from flows.crawl import crawl_command, run_crawl
+from flows import interrupt, steps
+from flows.crawl import crawl_command, ensure_no_stray_writer, run_crawl
 from flows.options import parse_years
 
 DEFAULT_DB = "data/warehouse.duckdb"
@@ -114,7 +114,9 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
     timer = steps.Timer()
     params = {"portals": portals, "start_urls": start_urls, "years": years, "archive": archive,
               "registry": registry}
-    with steps.archive_lock(archive), Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
+    with interrupt.stop_on_signals(), steps.archive_lock(archive), \
+            Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
+        ensure_no_stray_writer(archive)
         run_id = wh.start_run(flow_name, params, flow_run_id=_flow_run_id())
         steps.say(f"run {run_id}: {flow_name} into {db}")
         crawl_totals: dict = {"pages_fetched": 0, "errors": 0}
@@ -133,6 +135,10 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
             with timer.step("process"):
                 counts = process_task(archive, wh, run_id, years, workers, reparse, registry)
             status = steps.run_status([o["status"] for o in outcomes.values()])
+        except BaseException as exc:
+            if interrupt.is_stop(exc):  # SIGINT/SIGTERM: children killed, load rolled back
+                status = "aborted"
+            raise
         finally:
             errors = (crawl_totals["errors"] + len(failures)
                       + int(counts.get("parse_errors") or 0))
