@@ -122,8 +122,3 @@ def stop_all() -> None:
             proc.kill()
         except (OSError, ValueError, AttributeError):
             pass
-
-
-def reset() -> None:
-    """Allow children again (a test that stopped one run and starts another in-process)."""
-    _stopping.clear()

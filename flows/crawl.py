@@ -32,8 +32,9 @@ def run_crawl(argv: list[str], on_progress: Callable[[str], None] | None = None,
     """Run the crawler, pass its progress lines to `on_progress` (every stderr line, Scrapy's
     log and tracebacks included, when verbose), return its JSON summary."""
     from flows import children
-    proc = children.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", errors="replace")
+    # Its own process group: a Ctrl-C at the terminal is the run's to handle (it kills this).
+    proc = children.popen(argv, start_new_session=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
     tail: list[str] = []
     reader = threading.Thread(target=_pump, args=(proc.stderr, on_progress, tail, verbose),
                               daemon=True)

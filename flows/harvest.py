@@ -25,7 +25,7 @@ LOCK_WAIT = 30.0        # seconds to wait for the warehouse writer lock
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], task_run_name="crawl {target.label}",
-      cache_policy=NO_CACHE)
+      cache_policy=NO_CACHE, retry_condition_fn=interrupt.retry_unless_stopping)
 def crawl_target(target: steps.CrawlTarget, archive: str, years: Optional[str], fast: bool,
                  max_pages: Optional[int], registry: Optional[str]) -> dict:
     argv = crawl_command(archive, target.portals, target.start_urls, years=years, fast=fast,

@@ -24,6 +24,11 @@ def is_stop(exc: BaseException) -> bool:
     return isinstance(exc, (KeyboardInterrupt, Terminated))
 
 
+def retry_unless_stopping(task, task_run, state) -> bool:
+    """A task's retry condition: a crawl killed because the run is stopping is not retried."""
+    return not children.stopping()
+
+
 def exit_status(exc: BaseException) -> int:
     return getattr(exc, "exit_status", EXIT_STATUS[signal.SIGINT])
 
@@ -53,4 +58,3 @@ def stop_on_signals():
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
-        children.reset()  # every child of this run is gone: a next run in-process may start its own

@@ -16,6 +16,7 @@ run (flows.children).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import resource
@@ -281,8 +282,11 @@ class Pool:
             except (EOFError, OSError):
                 pass  # died while answering: below
         if not w.proc.is_alive():
+            # It died on this document (a crash in C, an abort on the address-space cap, the
+            # kernel's OOM killer): refused, unless the run itself is stopping.
             return self._replace(w, job.failed(
-                f"parser process died ({_exit_reason(w.proc.exitcode)})", retry=True))
+                f"parser process died ({_exit_reason(w.proc.exitcode)})",
+                retry=children.stopping()))
         elapsed = time.monotonic() - w.started
         hard = self.limits.parse_seconds + PARSE_GRACE_SECONDS
         if elapsed > hard:
@@ -328,6 +332,10 @@ def iter_parsed(archive_dir, records: Iterable, workers: Optional[int] = None,
     """Parse the given records (already selected) in worker processes; results in input order.
     pool_out, when given, receives the Pool (its `killed` list says what it killed)."""
     jobs = iter(_Job.of(archive_dir, rec, loader) for rec in records)
+    first = next(jobs, None)
+    if first is None:
+        return  # nothing to parse: no workers to start
+    jobs = itertools.chain([first], jobs)
     pool = Pool(workers or default_workers())
     if pool_out is not None:
         pool_out.append(pool)

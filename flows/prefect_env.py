@@ -63,7 +63,9 @@ class _GuardedSubprocess:
     @staticmethod
     def Popen(*args, **kwargs):
         from flows.children import popen
-        return popen(*args, track=False, **kwargs)  # the run's own API: stopped by Prefect last
+        # The run's own API: stopped by Prefect last, and out of the terminal's process group,
+        # so a Ctrl-C reaches the run (which then stops cleanly, reporting to it) but not it.
+        return popen(*args, track=False, start_new_session=True, **kwargs)
 
 
 def _guard_temporary_api() -> None:

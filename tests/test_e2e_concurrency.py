@@ -209,7 +209,10 @@ def stop_mid_crawl(proc: subprocess.Popen, db: Path, archive: Path, signum: int)
     try:
         mid_run = wait_until(mid_crawl, proc)
         look()
-        os.kill(proc.pid, signum)
+        if signum == signal.SIGINT:  # Ctrl-C at a terminal: the whole foreground group gets it
+            os.killpg(proc.pid, signum)
+        else:
+            os.kill(proc.pid, signum)
         sent = time.monotonic()
         while time.monotonic() - sent < 30 and any(alive(p) for p in [*seen, proc.pid]):
             time.sleep(0.05)
@@ -278,7 +281,8 @@ def test_killed_run_is_marked_aborted(killed_then_rerun):
 
 @pytest.fixture(scope="module")
 def signalled(portal, clean, tmp_path_factory):
-    """A harvest stopped with SIGTERM mid-crawl, another with SIGINT, then one run to the end."""
+    """A harvest stopped with SIGTERM mid-crawl, another with Ctrl-C (SIGINT to its process
+    group), then one run to the end."""
     base = tmp_path_factory.mktemp("signalled")
     db, archive = base / "warehouse.duckdb", base / "archive"
     out = {}
