@@ -64,9 +64,9 @@ def fast_settings() -> dict:
 
 def _check(args) -> Optional[str]:
     """A one-line reason the crawl cannot run, or None."""
-    from crawler.spiders.reports import parse_years
+    from transforms.years import Years
     try:
-        parse_years(args.years)
+        Years.parse(args.years)
     except ValueError:
         return f"bad --years {args.years!r} (expected e.g. 2019-2021)"
     for url in args.start_url:

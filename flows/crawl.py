@@ -73,7 +73,7 @@ def ensure_no_stray_writer(archive: str | Path, wait: float = STRAY_WRITER_WAIT)
     still be writing it. One whose run was killed dies with it within moments (flows.children);
     one that does not makes this run refuse rather than become a second writer."""
     from crawler.archive import writers_active
-    from flows.steps import HarvestBusy
+    from flows.locks import HarvestBusy
     deadline = time.monotonic() + wait
     while writers_active(archive):
         if time.monotonic() >= deadline:

@@ -1,8 +1,9 @@
 """Prefect flows: harvest (nightly), backfill (past years), reprocess (re-parse the archive).
 
 Import flows.prefect_env and call configure() before importing this module.
-The logic lives in flows/steps.py, flows/crawl.py and flows/pipeline.py; here are only the
-tasks (retries on what touches the network) and the order of steps.
+The logic lives in plain modules (flows/crawl.py, crawl_plan.py, pipeline.py, locks.py,
+outcome.py, progress.py); here are only the tasks (retries on what touches the network) and the
+order of steps. A run publishes the warehouse once, at its end (run_pipeline).
 """
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import interrupt, steps
+from flows import interrupt, pipeline
+from flows.cli.options import check_years
 from flows.crawl import crawl_command, ensure_no_stray_writer, run_crawl
-from flows.options import parse_years
-
-DEFAULT_DB = "data/warehouse.duckdb"
-DEFAULT_ARCHIVE = "data/archive"
+from flows.crawl_plan import CrawlTarget, plan_targets, split_target, target_portal_ids
+from flows.locks import archive_lock
+from flows.outcome import HarvestFailed, run_status
+from flows.paths import DEFAULT_ARCHIVE, DEFAULT_DB
+from flows.progress import Timer, say, verbose
+from transforms.years import Years, as_text
 CRAWL_PROCESSES = 2     # crawler processes at once (each is one Scrapy reactor)
 CRAWL_TIMEOUT = 6 * 3600
 LOCK_WAIT = 30.0        # seconds to wait for the warehouse writer lock
@@ -26,19 +30,19 @@ LOCK_WAIT = 30.0        # seconds to wait for the warehouse writer lock
 
 @task(retries=2, retry_delay_seconds=[5, 30], task_run_name="crawl {target.label}",
       cache_policy=NO_CACHE, retry_condition_fn=interrupt.retry_unless_stopping)
-def crawl_target(target: steps.CrawlTarget, archive: str, years: Optional[str], fast: bool,
+def crawl_target(target: CrawlTarget, archive: str, years: Optional[str], fast: bool,
                  max_pages: Optional[int], registry: Optional[str]) -> dict:
     argv = crawl_command(archive, target.portals, target.start_urls, years=years, fast=fast,
                          max_pages=max_pages, registry=registry)
-    return run_crawl(argv, on_progress=lambda line: steps.say(f"  [{target.label}] {line}"),
-                     timeout=CRAWL_TIMEOUT, verbose=steps.verbose())
+    return run_crawl(argv, on_progress=lambda line: say(f"  [{target.label}] {line}"),
+                     timeout=CRAWL_TIMEOUT, verbose=verbose())
 
 
 @task(task_run_name="parse, dedupe and load", cache_policy=NO_CACHE)
 def process_task(archive: str, warehouse, run_id: str, years, workers, reparse: bool,
                  registry: Optional[str]) -> dict:
-    return steps.process(archive, warehouse, run_id, years, workers, reparse, registry,
-                         progress=lambda msg: steps.say(f"  {msg}"))
+    return pipeline.process(archive, warehouse, run_id, years, workers, reparse, registry,
+                         progress=lambda msg: say(f"  {msg}"))
 
 
 def _crawl_all(targets, archive, years, fast, max_pages,
@@ -62,27 +66,27 @@ def _crawl_all(targets, archive, years, fast, max_pages,
                 totals["crawls_ok"] += 1
                 found = summary.get("portal_outcomes") or {}
                 outcomes.update(found)
-                steps.say(f"crawled {target.label} ({done}/{len(futures)}): "
+                say(f"crawled {target.label} ({done}/{len(futures)}): "
                           f"{summary.get('pages_fetched', 0)} pages, "
                           f"{summary.get('errors', 0)} errors; {totals['pages_fetched']} in all")
                 for pid, o in found.items():
                     if o["status"] != "ok":
-                        steps.say(f"portal {pid} FAILED: {o['error']}")
+                        say(f"portal {pid} FAILED: {o['error']}")
             elif len(target.portals) + len(target.start_urls) > 1:
-                steps.say(f"crawl of {target.label} failed; retrying its portals one by one")
-                pending += steps.split_target(target)
+                say(f"crawl of {target.label} failed; retrying its portals one by one")
+                pending += split_target(target)
             else:
                 totals["crawls_failed"] += 1
                 reason = _failure_reason(fut)
                 failures.append(f"{target.label}: {reason}")
-                for pid in steps.target_portal_ids(target, registry):
+                for pid in target_portal_ids(target, registry):
                     outcomes[pid] = {"status": "failed", "pages_fetched": 0, "errors": 0,
                                      "error": f"crawl failed: {reason}"}
-                steps.say(f"crawl of {target.label} FAILED: {reason}")
+                say(f"crawl of {target.label} FAILED: {reason}")
     return totals, failures, outcomes
 
 
-def _task_for(target: steps.CrawlTarget, fast: bool):
+def _task_for(target: CrawlTarget, fast: bool):
     """A group gets no retries of its own: re-running its portals one by one is its retry.
     On loopback (--fast) there is no server to be patient with: retry at once."""
     if len(target.portals) + len(target.start_urls) > 1:
@@ -101,7 +105,7 @@ def _failure_reason(fut) -> str:
 
 
 def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
-                 years: Optional[tuple[int, int]], db: str, archive: str,
+                 years: Optional[Years], db: str, archive: str,
                  registry: Optional[str], fast: bool, max_pages: Optional[int],
                  workers: Optional[int], crawl: bool = True, reparse: bool = False) -> dict:
     """Body shared by the three flows (called inside a flow run).
@@ -111,14 +115,14 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
     archive even when they write different warehouses.
     """
     from warehouse.store import Warehouse
-    timer = steps.Timer()
-    params = {"portals": portals, "start_urls": start_urls, "years": years, "archive": archive,
+    timer = Timer()
+    params = {"portals": portals, "start_urls": start_urls, "years": as_text(years), "archive": archive,
               "registry": registry}
-    with interrupt.stop_on_signals(), steps.archive_lock(archive), \
+    with interrupt.stop_on_signals(), archive_lock(archive), \
             Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
         ensure_no_stray_writer(archive)
         run_id = wh.start_run(flow_name, params, flow_run_id=_flow_run_id())
-        steps.say(f"run {run_id}: {flow_name} into {db}")
+        say(f"run {run_id}: {flow_name} into {db}")
         crawl_totals: dict = {"pages_fetched": 0, "errors": 0}
         failures: list[str] = []
         outcomes: dict = {}
@@ -126,15 +130,15 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
         status = "failed"
         try:
             if crawl:
-                targets = steps.plan_targets(portals, start_urls, CRAWL_PROCESSES)
-                steps.say(f"crawling {len(portals) + len(start_urls)} portal(s)/start URL(s) "
+                targets = plan_targets(portals, start_urls, CRAWL_PROCESSES)
+                say(f"crawling {len(portals) + len(start_urls)} portal(s)/start URL(s) "
                           f"in {len(targets)} crawler process(es)")
                 with timer.step("crawl"):
                     crawl_totals, failures, outcomes = _crawl_all(
-                        targets, archive, steps_years(years), fast, max_pages, registry)
+                        targets, archive, as_text(years), fast, max_pages, registry)
             with timer.step("process"):
                 counts = process_task(archive, wh, run_id, years, workers, reparse, registry)
-            status = steps.run_status([o["status"] for o in outcomes.values()])
+            status = run_status([o["status"] for o in outcomes.values()])
         except BaseException as exc:
             if interrupt.is_stop(exc):  # SIGINT/SIGTERM: children killed, load rolled back
                 status = "aborted"
@@ -146,22 +150,18 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
             wh.finish_run(run_id, status, pages_fetched=crawl_totals["pages_fetched"],
                           reports_new=int(counts.get("reports_new") or 0), errors=errors,
                           timings={**counts.get("timings", {}), **timer.seconds})
-            wh.publish()
+            wh.publish()  # the run's one publish: its row closed, its data loaded
     result = {"run_id": run_id, "flow": flow_name, "status": status, **counts, **crawl_totals,
               "crawl_failures": failures, "portals": portal_rows, "errors": errors,
               "timings": {**counts.get("timings", {}), **timer.seconds}}
     if status == "failed":  # the flow run fails too: Prefect and cron users see it
-        raise steps.HarvestFailed(result)
+        raise HarvestFailed(result)
     return result
 
 
 def _flow_run_id() -> Optional[str]:
     from prefect.runtime import flow_run
     return flow_run.id
-
-
-def steps_years(years: Optional[tuple[int, int]]) -> Optional[str]:
-    return None if years is None else f"{years[0]}-{years[1]}"
 
 
 def _runner():
@@ -177,7 +177,7 @@ def harvest(portals: list[str] | None = None, start_urls: list[str] | None = Non
     portals, start_urls = list(portals or []), list(start_urls or [])
     if not portals and not start_urls:
         portals = _registry_ids(registry)
-    return run_pipeline("harvest", portals, start_urls, parse_years(years), db, archive,
+    return run_pipeline("harvest", portals, start_urls, check_years(years), db, archive,
                         registry, fast, max_pages, workers)
 
 
@@ -190,7 +190,7 @@ def backfill(years: str, portals: list[str] | None = None,
     portals, start_urls = list(portals or []), list(start_urls or [])
     if not portals and not start_urls:
         portals = _registry_ids(registry)
-    return run_pipeline("backfill", portals, start_urls, parse_years(years), db, archive, registry,
+    return run_pipeline("backfill", portals, start_urls, check_years(years), db, archive, registry,
                         fast, max_pages, workers)
 
 

@@ -99,3 +99,11 @@ def quiet_loggers(verbose: bool) -> None:
     for name in ("httpx", "httpcore", "uvicorn", "uvicorn.access", "alembic", "docket",
                  "prefect.server", "prefect._internal"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+
+
+def start_prefect(db: str, verbose: bool, crawl_detail: bool | None = None) -> None:
+    """Prefect's settings for this process; crawl_detail (default: verbose) lets the crawlers'
+    own logs, tracebacks included, through to stderr."""
+    from flows.progress import set_verbose
+    set_verbose(verbose if crawl_detail is None else crawl_detail)
+    configure(home=Path(db).parent / ".prefect", verbose=verbose)

@@ -20,7 +20,7 @@ from conftest import CLI
 from crawler.archive import writers_active
 from flows.crawl import ensure_no_stray_writer
 from flows.prefect_env import configure
-from flows.steps import HarvestBusy
+from flows.locks import HarvestBusy
 
 configure(home=Path(tempfile.gettempdir()) / "govreports-test-prefect")
 

@@ -43,6 +43,11 @@ def _snapshot(db: Path) -> dict:
         con.close()
 
 
+def _published(db: Path) -> int:
+    from warehouse.store import PUBLISHED
+    return PUBLISHED[str(db.resolve())]
+
+
 @pytest.fixture(scope="module")
 def harvested(portal, tmp_path_factory):
     """Two harvests of the whole sample portal into one warehouse."""
@@ -53,12 +58,16 @@ def harvested(portal, tmp_path_factory):
                   registry=str(portal.registry_path), fast=True, workers=2)
     first = flows_mod.harvest(**kwargs)
     after_first = _snapshot(db)
+    published = _published(db)
     second = flows_mod.harvest(**kwargs)
     after_second = _snapshot(db)
-    hits_before = len(portal.hits)
+    publishes = {"second": _published(db) - published}
+    hits_before, published = len(portal.hits), _published(db)
     reprocessed = flows_mod.reprocess(db=str(db), archive=str(archive),
                                       registry=str(portal.registry_path), workers=2)
+    publishes["reprocess"] = _published(db) - published
     return {"db": db, "first": first, "second": second, "after_first": after_first,
+            "publishes": publishes,
             "after_second": after_second, "truth": portal.expected["reports"],
             "reprocessed": reprocessed, "after_reprocess": _snapshot(db),
             "reprocess_hits": len(portal.hits) - hits_before}
@@ -172,6 +181,10 @@ def test_loaded_figures_belong_to_their_report(harvested):
 
 
 # ------------------------------------------------------------------ a second run
+def test_each_run_publishes_the_warehouse_once(harvested):
+    assert harvested["publishes"] == {"second": 1, "reprocess": 1}
+
+
 def test_second_run_adds_no_reports(harvested):
     assert harvested["after_second"]["reports"] == harvested["after_first"]["reports"]
 
@@ -334,7 +347,7 @@ def _rows(db, sql):
 
 # ------------------------------------------------------------------ the run summary
 def _summary(result, capsys) -> dict:
-    from flows.commands import print_summary
+    from flows.cli.summary import print_summary
     print_summary(result)
     return dict(line.strip().split(": ", 1) for line in capsys.readouterr().out.splitlines())
 

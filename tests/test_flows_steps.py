@@ -6,29 +6,31 @@ import textwrap
 import pytest
 
 from flows.crawl import CrawlFailed, run_crawl
-from flows.options import UsageError, check_url, parse_years
-from flows.steps import (CrawlTarget, HarvestBusy, archive_lock, plan_targets, run_status,
-                         split_target, target_portal_ids)
+from flows.cli.options import UsageError, check_url, check_years
+from flows.crawl_plan import CrawlTarget, plan_targets, split_target, target_portal_ids
+from flows.locks import HarvestBusy, archive_lock
+from flows.outcome import run_status
+from transforms.years import Years
 
 
 # ---------------------------------------------------------------- years and URLs
 def test_year_range_parses():
-    assert parse_years("2019-2021") == (2019, 2021)
+    assert check_years("2019-2021") == Years(frozenset({2019, 2020, 2021}))
 
 
 def test_single_year_is_a_range_of_one():
-    assert parse_years("2020") == (2020, 2020)
+    assert check_years("2020") == Years.parse("2020-2020")
 
 
 @pytest.mark.parametrize("bad", ["2020-2010", "20x0-2021", "2019-2020-2021", "1890-2000", ""])
 def test_bad_year_ranges_are_refused(bad):
     with pytest.raises(UsageError):
-        parse_years(bad)
+        check_years(bad)
 
 
 def test_reversed_range_message_names_both_years():
     with pytest.raises(UsageError, match="2020 is after 2010"):
-        parse_years("2020-2010")
+        check_years("2020-2010")
 
 
 @pytest.mark.parametrize("bad", ["ftp://example.org/", "www.example.org/x", "http://"])
@@ -149,6 +151,16 @@ def test_archive_lock_is_released_after_the_run(tmp_path):
         pass
     with archive_lock(tmp_path / "archive"):
         assert (tmp_path / "archive" / ".run.lock").exists()
+
+
+def test_a_run_about_to_start_is_told_who_holds_the_archive(tmp_path):
+    import os
+
+    from flows.locks import ensure_idle
+    with archive_lock(tmp_path / "archive"):
+        with pytest.raises(HarvestBusy, match=f"pid {os.getpid()}"):
+            ensure_idle(tmp_path / "w.duckdb", tmp_path / "archive")
+    ensure_idle(tmp_path / "w.duckdb", tmp_path / "archive")  # released: nothing to refuse
 
 
 # ---------------------------------------------------------------- Prefect's home

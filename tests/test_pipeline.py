@@ -222,14 +222,14 @@ def test_parse_then_dedupe_and_load_in_two_steps(archive, tmp_path):
 
 
 def test_page_and_its_attachment_count_as_one_posting():
-    from flows.pipeline import _ReportDoc, postings
+    from transforms.dedupe.report_fields import ReportDoc, postings
     from transforms.dedupe.groups import DedupeItem
     from transforms.dedupe.fingerprint import fingerprint
 
     def doc(url, referer=None):
         item = DedupeItem(doc_id=url, fingerprint=fingerprint(url), year=2024, publisher=None,
                           host="h", url=url, fetched_at="", referer=referer)
-        return _ReportDoc(item, None, None, None, None, None, None)
+        return ReportDoc(item, None, None, None, None, None, None)
 
     docs = [doc("http://a/page1"), doc("http://a/file.pdf", referer="http://a/page1"),
             doc("http://a/page2"), doc("http://m/copy", referer="http://m/list")]
@@ -246,8 +246,9 @@ def test_spool_left_by_a_killed_writer_is_removed(archive, tmp_path):
 
 
 def _spooled(archive, tmp_path):
-    from flows.pipeline import HostRules, _Spool
-    spool = _Spool(tmp_path, HostRules(PORTALS), None)
+    from flows.pipeline import host_rules
+    from flows.spool import Spool
+    spool = Spool(tmp_path, host_rules(PORTALS), None)
     for p in parse_records(archive, list(iter_records(archive)), workers=1):
         spool.add(p)
     return spool
@@ -268,27 +269,27 @@ def test_fingerprints_kept_for_dedupe_share_their_number_strings(archive, tmp_pa
 
 
 def _titled(url, title, spam=False):
-    from flows.pipeline import _ReportDoc
+    from transforms.dedupe.report_fields import ReportDoc
     from transforms.dedupe.groups import DedupeItem
     from transforms.dedupe.fingerprint import fingerprint
     item = DedupeItem(doc_id=url, fingerprint=fingerprint(url), year=2024, publisher="淮安市人民政府",
                       host="h", url=url, fetched_at="", spam_wrapped=spam)
-    return _ReportDoc(item, None, None, None, None, title, None)
+    return ReportDoc(item, None, None, None, None, title, None)
 
 
 def test_report_title_names_the_publisher_whichever_copy_is_canonical():
-    from flows.pipeline import _title
+    from transforms.dedupe.report_fields import report_title
     docs = [_titled("http://a/file.pdf", "2024年政府信息公开工作年度报告"),
             _titled("http://a/page", "淮安市人民政府2024年政府信息公开工作年度报告")]
-    assert [_title(docs, m, "淮安市人民政府") for m in ([0, 1], [1, 0])] == \
+    assert [report_title(docs, m, "淮安市人民政府") for m in ([0, 1], [1, 0])] == \
         ["淮安市人民政府2024年政府信息公开工作年度报告"] * 2
 
 
 def test_report_title_never_comes_from_a_spam_wrapped_copy():
-    from flows.pipeline import _title
+    from transforms.dedupe.report_fields import report_title
     docs = [_titled("http://a/file.pdf", "2024年政府信息公开工作年度报告"),
             _titled("http://shop/x", "手机壳商城-淮安市人民政府2024年政府信息公开工作年度报告", spam=True)]
-    assert _title(docs, [0, 1], "淮安市人民政府") == "2024年政府信息公开工作年度报告"
+    assert report_title(docs, [0, 1], "淮安市人民政府") == "2024年政府信息公开工作年度报告"
 
 
 def _two_stage_archive(path: Path, shared_dir, stage: int) -> None:
@@ -321,3 +322,33 @@ def test_later_run_regroups_only_what_it_touches_and_equals_one_run(tmp_path, sh
     assert (counts["report_documents"], counts["reports_new"], _reports(tmp_path / "a.duckdb"),
             [first[r] == after[r] for r in untouched]) == \
         (3, 1, _reports(tmp_path / "b.duckdb"), [True])
+
+
+def _publishes(db) -> int:
+    from warehouse.store import PUBLISHED
+    return PUBLISHED[str(Path(db).resolve())]
+
+
+def test_a_run_publishes_the_warehouse_once(archive, tmp_path):
+    """Each publish copies and fsyncs the whole file: a run on an existing warehouse does it
+    once, at its end, and readers then see the run closed."""
+    from warehouse.store import Warehouse
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db):
+        pass  # a new warehouse publishes its empty tables at once
+    before = _publishes(db)
+    counts = process_archive(archive, db, workers=1, portals=PORTALS)
+    assert _publishes(db) - before == 1
+    assert rows(db, f"SELECT status FROM runs WHERE run_id = '{counts['run_id']}'") == [{"status": "ok"}]
+
+
+def test_a_run_loaded_in_two_steps_publishes_once(archive, tmp_path):
+    from flows.pipeline import dedupe_and_load
+    from warehouse.store import Warehouse
+    db = tmp_path / "w.duckdb"
+    records = list(iter_records(archive))
+    with Warehouse(db) as wh:
+        run_id = wh.start_run("harvest", {})
+    before = _publishes(db)
+    dedupe_and_load(db, run_id, records, parse_records(archive, records, workers=1), portals=PORTALS)
+    assert _publishes(db) - before == 1

@@ -19,6 +19,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -28,6 +29,10 @@ import pyarrow as pa
 
 from .batch import WITHHELD, LoadBatch  # noqa: F401  (LoadBatch re-exported: the load contract)
 from .migrate import migrate
+
+# Publishes per warehouse file in this process: each copies and fsyncs the whole file, so a run
+# publishes once (the tests count them here).
+PUBLISHED: Counter = Counter()
 
 
 class WarehouseBusy(RuntimeError):
@@ -442,4 +447,5 @@ class Warehouse:
         finally:
             if tmp.exists():
                 tmp.unlink()
+        PUBLISHED[str(self.db_path.resolve())] += 1
         return snap

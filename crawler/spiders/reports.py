@@ -23,6 +23,7 @@ from crawler.discover import (Anchor, Link, anchors, classify, decode_page, hub_
                               notice_links, script_redirect, trap_reason, wants_hub)
 from crawler.middlewares import FetchCutOff, FetchRefused, OffsiteRedirect
 from crawler.registry import Portal, load_portals, missing_years
+from transforms.years import Years
 
 LISTING_PRIORITY = 10
 _HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain")
@@ -34,25 +35,6 @@ def _as_list(value: Union[None, str, Iterable[str]]) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return list(value)
-
-
-def parse_years(value: Union[None, str, Iterable[int]]) -> Optional[set[int]]:
-    """'2019-2021' | '2019,2021' | [2019, 2021] -> {years}; None means every year."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        years: set[int] = set()
-        for part in value.split(","):
-            part = part.strip()
-            if "-" in part:
-                a, b = (int(x) for x in part.split("-", 1))
-                if a > b:
-                    raise ValueError(f"bad year range {part!r}")
-                years.update(range(a, b + 1))
-            elif part:
-                years.add(int(part))
-        return years
-    return {int(y) for y in value}
 
 
 def _extends(parent: str, child: str) -> bool:
@@ -85,7 +67,7 @@ class ReportsSpider(scrapy.Spider):
     def __init__(self, portal=None, start_url=None, years=None, max_pages=None, registry=None,
                  *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.years = parse_years(years)
+        self.years = Years.of(years)  # None: every year
         self.max_pages_arg = int(max_pages) if max_pages else None
         self.targets = self._targets(_as_list(portal), _as_list(start_url), registry)
         self.budget: Counter = Counter()

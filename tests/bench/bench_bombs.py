@@ -92,10 +92,10 @@ sys.path.insert(0, os.environ["CODE_DIR"])
 limit = os.environ.get("LIMIT_SECONDS")
 if limit:
     os.environ["GOVREPORTS_LIMITS"] = "parse_seconds=" + limit
-    import flows.extract_cmd as m
+    import flows.cli.extract as m
     if hasattr(m, "PER_SOURCE_SECONDS"):
         m.PER_SOURCE_SECONDS = int(limit)
-from flows.cli import main
+from flows.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 

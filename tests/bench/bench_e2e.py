@@ -158,7 +158,7 @@ def end_to_end(net: Network, base: Path, workers: int) -> dict:
 def crawl_alone(net: Network, base: Path) -> float:
     from flows.crawl import crawl_command
     from flows.harvest import CRAWL_PROCESSES
-    from flows.steps import plan_targets
+    from flows.crawl_plan import plan_targets
 
     archive = base / "crawl-archive"
     t0 = time.perf_counter()

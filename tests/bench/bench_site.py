@@ -39,7 +39,7 @@ def main() -> int:
     ap.add_argument("--reports", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2, help="parser processes of the harvest")
     args = ap.parse_args()
-    from flows.report_cmd import write_report
+    from flows.cli.report import write_report
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         base = Path(tmp)
         with ServedNetwork(args.portals, args.reports, base) as net:

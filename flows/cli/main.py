@@ -1,11 +1,12 @@
-"""The `govreports` command line. Each subcommand's handler lives in its own module."""
+"""The `govreports` command line: its options. Each subcommand's handler lives in its own
+module of this package (commands.py dispatches; extract, demo, serve, export and report)."""
 from __future__ import annotations
 
 import argparse
 import sys
 
-DEFAULT_DB = "data/warehouse.duckdb"
-DEFAULT_ARCHIVE = "data/archive"
+from flows.paths import DEFAULT_ARCHIVE, DEFAULT_DB
+
 DEMO_DIR = "data/demo"  # the demo's own folder: sample figures never mix with a real harvest
 DEMO_DB = f"{DEMO_DIR}/warehouse.duckdb"
 
@@ -192,9 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command == "extract":
-            from .extract_cmd import run
+            from flows.cli.extract import run
             return run(args.sources, args.url, args.json)
-        from . import commands
+        from flows.cli import commands
         return commands.dispatch(args)
     except BrokenPipeError:  # `govreports sql ... | head`: the reader left, not an error
         import os

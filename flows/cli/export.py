@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from flows.options import check_db_for_reading, check_writable_dir
+from flows.cli.options import check_db_for_reading, check_writable_dir
 
 
 def run_export(args) -> int:

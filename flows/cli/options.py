@@ -5,6 +5,8 @@ import datetime as _dt
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from transforms.years import BadYears, Years
+
 FIRST_YEAR = 2000  # the disclosure regulations date from 2008; older years are typos
 
 
@@ -12,26 +14,20 @@ class UsageError(ValueError):
     """A user mistake: printed as one line on stderr, exit status 2, no traceback."""
 
 
-def parse_years(text: str | None) -> tuple[int, int] | None:
-    """'2019-2021' -> (2019, 2021); '2020' -> (2020, 2020); None -> None."""
-    if text is None:
+def check_years(text: str | None) -> Years | None:
+    """The user's --years as Years ('2019-2023', '2020', '2015-2016,2019'); None -> None.
+    Refuses a year before FIRST_YEAR or after next year (a typo, not a report)."""
+    try:
+        years = Years.parse(text)
+    except BadYears as e:
+        raise UsageError(str(e)) from None
+    if years is None:
         return None
-    parts = text.strip().split("-")
-    if len(parts) not in (1, 2) or not all(p.strip().isdigit() for p in parts):
-        raise UsageError(f"bad year range {text!r}: expected Y1-Y2, e.g. 2019-2023")
-    first, last = int(parts[0]), int(parts[-1])
-    if first > last:
-        raise UsageError(f"bad year range {text!r}: {first} is after {last}")
     newest = _dt.date.today().year + 1
-    for y in (first, last):
+    for y in (years.first, years.last):
         if not FIRST_YEAR <= y <= newest:
             raise UsageError(f"bad year range {text!r}: {y} is outside {FIRST_YEAR}-{newest}")
-    return first, last
-
-
-def years_arg(years: tuple[int, int] | None) -> str | None:
-    """The crawler's --years form of a parsed range."""
-    return None if years is None else f"{years[0]}-{years[1]}"
+    return years
 
 
 def check_url(url: str) -> str:

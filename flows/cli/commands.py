@@ -9,9 +9,12 @@ import json
 import sys
 from pathlib import Path
 
-from flows.options import (UsageError, check_db_for_reading, check_portals, check_url,
-                           check_writable_dir, parse_years)
-from flows.steps import ensure_idle
+from flows.cli.options import (UsageError, check_db_for_reading, check_portals, check_url,
+                           check_writable_dir, check_years)
+from flows.cli.summary import exit_status, print_summary, run_flow
+from flows.locks import ensure_idle
+from flows.prefect_env import start_prefect
+from transforms.years import as_text
 
 
 def fail(message: str, status: int = 2) -> int:
@@ -50,7 +53,7 @@ def _load_portal_ids(registry) -> list[str]:
 
 def validated_run_options(args) -> dict:
     """Check everything a user can get wrong before any crawl starts."""
-    years = parse_years(args.years) and args.years.strip()  # checked here, parsed by the flow
+    years = as_text(check_years(args.years))  # checked here; the flow takes its text form
     urls = [check_url(u) for u in args.start_url]
     portals = check_portals(args.portal, _load_portal_ids(args.registry)) if args.portal else []
     if not portals and not urls and not _load_portal_ids(args.registry):
@@ -64,33 +67,6 @@ def validated_run_options(args) -> dict:
     return {"portals": portals, "start_urls": urls, "years": years, "db": args.db,
             "archive": args.archive, "registry": args.registry, "fast": args.fast,
             "max_pages": args.max_pages, "workers": args.workers}
-
-
-def start_prefect(db: str, verbose: bool, crawl_detail: bool | None = None) -> None:
-    """Prefect's settings for this process; crawl_detail (default: verbose) lets the crawlers'
-    own logs, tracebacks included, through to stderr."""
-    from flows.prefect_env import configure
-    from flows.steps import set_verbose
-    set_verbose(verbose if crawl_detail is None else crawl_detail)
-    configure(home=Path(db).parent / ".prefect", verbose=verbose)
-
-
-# A run's status as an exit status: cron sees a run in which portals failed.
-EXIT_STATUS = {"ok": 0, "failed": 1, "partial": 3}
-
-
-def exit_status(result: dict) -> int:
-    return EXIT_STATUS.get(result.get("status"), 1)
-
-
-def run_flow(flow, **opts) -> dict:
-    """Call a flow; a run in which every portal failed raises after it is recorded, and its
-    summary is printed all the same."""
-    from flows.steps import HarvestFailed
-    try:
-        return flow(**opts)
-    except HarvestFailed as e:
-        return e.result
 
 
 def cmd_harvest(args) -> int:
@@ -117,39 +93,6 @@ def cmd_reprocess(args) -> int:
                                  registry=args.registry)
     print_summary(result)
     return exit_status(result)
-
-
-def print_summary(result: dict) -> None:
-    """The end of a run, on stdout: what this run fetched, parsed and loaded, and each portal
-    that failed or had fetches that failed for good, one line each."""
-    reparse = result.get("flow") == "reprocess"
-    portals = result.get("portals") or []
-    failed = [p for p in portals if p["status"] != "ok"]
-    rows = [("run", result.get("run_id")), ("status", result.get("status"))]
-    if portals:
-        rows.append(("portals", f"{len(portals)} ({len(portals) - len(failed)} ok, "
-                                f"{len(failed)} failed)"))
-    rows += [("pages fetched", result.get("pages_fetched")),
-             ("documents parsed", result.get("parsed")),
-             ("parse errors", result.get("parse_errors")),
-             ("documents reloaded" if reparse else "new documents", result.get("documents_new")),
-             ("reports (new)", f"{result.get('reports_total')} ({result.get('reports_new')})"),
-             ("metrics loaded", result.get("metrics_new")), ("errors", result.get("errors"))]
-    for label, value in rows:
-        print(f"{label:>18}: {value if value is not None else '-'}")
-    for line in portal_lines(result):
-        print(line)
-
-
-def portal_lines(result: dict) -> list[str]:
-    """One line per failed portal, then one per portal whose fetches failed for good (a fetch
-    that succeeded on a retry is not one)."""
-    portals = result.get("portals") or []
-    lines = [f"{'portal failed':>18}: {p['portal_id']}: {p['error']}"
-             for p in portals if p["status"] != "ok"]
-    lines += [f"{'fetch errors':>18}: {p['portal_id']}: {p['errors']} (first: {p['error']})"
-              for p in portals if p["status"] == "ok" and p["errors"]]
-    return lines
 
 
 def cmd_sql(args) -> int:
@@ -184,20 +127,20 @@ def _span(years) -> str | None:
 
 
 def cmd_demo(args) -> int:
-    from flows.demo import run_demo
+    from flows.cli.demo import run_demo
     return run_demo(args)
 
 
 def cmd_export(args) -> int:
-    from flows.export_cmd import run_export
+    from flows.cli.export import run_export
     return run_export(args)
 
 
 def cmd_serve(args) -> int:
-    from flows.serve import run_serve
+    from flows.cli.serve import run_serve
     return run_serve(args)
 
 
 def cmd_report(args) -> int:
-    from flows.report_cmd import run_report
+    from flows.cli.report import run_report
     return run_report(args)

@@ -10,7 +10,7 @@ import webbrowser
 from pathlib import Path
 from typing import Optional
 
-from flows.options import check_db_for_reading, check_writable_dir
+from flows.cli.options import check_db_for_reading, check_writable_dir
 
 
 def default_out(db) -> Path:

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from flows.options import UsageError
+from flows.cli.options import UsageError
 
 HOW_TO_START = ("start one with `prefect server start` and set "
                 "PREFECT_API_URL=http://127.0.0.1:4200/api, or pass --api-url")
@@ -60,7 +60,7 @@ def run_serve(args) -> int:
     url = _api_url(args)
     os.environ["PREFECT_API_URL"] = url
     _check_server(url)
-    from flows.commands import start_prefect
+    from flows.prefect_env import start_prefect
     # A long-lived service: keep Prefect's own log lines; the crawlers' only with --verbose.
     start_prefect(args.db, verbose=True, crawl_detail=args.verbose)
     from prefect import serve

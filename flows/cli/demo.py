@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from flows.options import UsageError, check_writable_dir
+from flows.cli.options import UsageError, check_writable_dir
 
 DEFAULT_PORT = 8731
 
@@ -70,12 +70,13 @@ def run_demo(args) -> int:
     archive = Path(args.archive) if args.archive else db.parent / "archive"
     check_writable_dir(db.parent, "warehouse directory")
     check_writable_dir(archive, "archive directory")
-    from flows.steps import ensure_idle
+    from flows.locks import ensure_idle
     ensure_idle(db, archive)
     from sampleportal.site import HOST_KEYS
     port = _pick_port(args.port, len(HOST_KEYS))
 
-    from flows.commands import exit_status, run_flow, start_prefect
+    from flows.cli.summary import exit_status, run_flow
+    from flows.prefect_env import start_prefect
     start_prefect(str(db), args.verbose)
     from crawler.registry import load_portals
     from flows import harvest as flows_mod
@@ -88,7 +89,7 @@ def run_demo(args) -> int:
                           registry=str(portal.registry_path), fast=True)
     _say(f"harvest finished in {time.monotonic() - t0:.0f}s")
     print_report(db, result)
-    from flows.report_cmd import say_where, write_report
+    from flows.cli.report import say_where, write_report
     print("\n== The report site (govreports report)")
     say_where(write_report(db, archive=archive))
     return exit_status(result)
@@ -99,7 +100,7 @@ def _say(message: str) -> None:
 
 
 def print_report(db: Path, result: dict) -> None:
-    from flows.commands import portal_lines
+    from flows.cli.summary import portal_lines
     from warehouse.query import run_query
     print(f"\n== Run {result.get('run_id')}: {result.get('status')}, "
           f"{result.get('pages_fetched', 0)} pages fetched, {result.get('parsed', 0)} documents "

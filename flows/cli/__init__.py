@@ -1,0 +1,1 @@
+"""The `govreports` command line (entry point flows.cli.main:main)."""
