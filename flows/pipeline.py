@@ -222,7 +222,7 @@ def parse_records(archive_dir, records: Iterable, workers: Optional[int] = None,
 def host_rules(portals) -> HostRules:
     """The registry's portals as the plain data transforms' HostRules takes (an entry with
     `government: false` is a known mirror)."""
-    mirrors = [p.id for p in portals or () if (getattr(p, "extra", None) or {}).get("government") is False]
+    mirrors = [p.id for p in portals or () if getattr(p, "government", True) is False]
     return HostRules({p.id: list(p.allowed_hosts or ()) for p in portals or ()}, mirrors)
 
 
