@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 import yaml
 
+from transforms.years import year_in
 from transforms.sources.decode import decode_bytes
 from transforms.sources.html_parse import parse_html
 
@@ -24,11 +25,6 @@ _SCRIPT_URL = [re.compile(p, re.I) for p in RULES["script_url_patterns"]]
 _YEAR_COLUMN = re.compile(RULES["year_column_pattern"])
 _EDGE_MARKS = re.compile(r"^[^\w]+|[^\w]+$")
 _WS = re.compile(r"\s+")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
-              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-_BARE_YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/])")
-_CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})\s*年")
 
 
 @dataclass(frozen=True)
@@ -162,20 +158,6 @@ def _row_text(a) -> Optional[str]:
 
 
 # ----------------------------------------------------------------------------- classifiers
-def year_of(text: str) -> Optional[int]:
-    """The first year written in the text (2017年, 2017 年度, 二〇一七年, （2017）), else None."""
-    m = _YEAR.search(text)
-    if m:
-        return int(m.group(1))
-    m = _CN_YEAR.search(text)
-    if m:
-        return int("".join(_CN_DIGITS[c] for c in m.group(1)))
-    m = _BARE_YEAR.search(text)  # a lone 19xx/20xx, e.g. 年度报告（2019）
-    if m:
-        return int(m.group(1))
-    return None
-
-
 def _has(text: str, words: Iterable[str]) -> bool:
     return any(w in text for w in words)
 
@@ -192,13 +174,13 @@ def looks_like_report(text: str) -> bool:
         return True
     if _has(t, RULES["other_report_topics"]):
         return False  # 法治政府建设年度报告, 政府网站工作年度报告: another annual report
-    return _has(t, RULES["annual_words"]) and year_of(t) is not None
+    return _has(t, RULES["annual_words"]) and year_in(t, bare=True) is not None
 
 
 def looks_like_column(text: str) -> bool:
     """Menu entry of a report column: report words, no year."""
     t = clean_text(text)
-    return _has(t, RULES["column_words"]) and year_of(t) is None and len(t) <= 30
+    return _has(t, RULES["column_words"]) and year_in(t, bare=True) is None and len(t) <= 30
 
 
 def is_attachment(url: str) -> bool:
@@ -228,7 +210,7 @@ def looks_like_listing_url(url: str) -> bool:
     return any(p.search(target) for p in _LISTING_HREF)
 
 
-def classify(anchor_list: Iterable[Anchor], *, on_detail: bool = False) -> list[Link]:
+def links_to_follow(anchor_list: Iterable[Anchor], *, on_detail: bool = False) -> list[Link]:
     """Links worth fetching from one page.
 
     On a listing (or home) page: report links (detail or attachment), report columns and
@@ -241,7 +223,7 @@ def classify(anchor_list: Iterable[Anchor], *, on_detail: bool = False) -> list[
     for a in anchor_list:
         if a.url in seen:
             continue
-        link = _classify_one(a, on_detail)
+        link = _as_link(a, on_detail)
         if link is not None:
             seen.add(a.url)
             out.append(link)
@@ -255,9 +237,9 @@ def names_file(text: str) -> bool:
     return "." in t and t.rsplit(".", 1)[-1].lower() in _ATTACH_EXTS
 
 
-def _classify_one(a: Anchor, on_detail: bool) -> Optional[Link]:
+def _as_link(a: Anchor, on_detail: bool) -> Optional[Link]:
     attach = is_attachment(a.url) or (on_detail and names_file(a.text))
-    year = year_of(a.text)
+    year = year_in(a.text, bare=True)
     report = looks_like_report(a.text)
     if attach and (on_detail or report):
         return Link(a.url, a.text, "attachment", year)

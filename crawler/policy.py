@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import tldextract
 
 from crawler.discover import RULES
-from crawler.registry import Portal, host_allowed
+from crawler.registry import Portal
+from transforms.hosts import host_allowed
 
 GOVERNMENT_SUFFIXES = tuple(s.lower().strip(".") for s in RULES["government_suffixes"])
 # The public suffix list as bundled with tldextract: never fetched (no URLs), never cached on

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from transforms.hosts import host_allowed
+
 DEFAULT_REGISTRY = Path(__file__).with_name("portals.yaml")
 LEVELS = ("province", "city", "county", "department")
 
@@ -27,32 +29,13 @@ class Portal:
     start_urls: list[str]
     allowed_hosts: list[str]
     link_hosts: list[str] = field(default_factory=list)  # other hosts its report/file links may reach
-    cms: Optional[str] = None
-    encoding: Optional[str] = None
-    body_selector: Optional[str] = None
     verified: bool = False
+    government: bool = True  # False: a known mirror or copy site, never a government's copy
     expected_years: Optional[list[int]] = None
     notes: Optional[str] = None
-    extra: dict = field(default_factory=dict)
 
     def allows(self, url: str) -> bool:
         return host_allowed(url, self.allowed_hosts)
-
-
-def host_allowed(url: str, allowed: list[str]) -> bool:
-    """True when the URL's host is one of `allowed` (an entry with a port must match it too;
-    an entry without one also admits its subdomains)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    netloc = parts.netloc.lower().rsplit("@", 1)[-1]
-    for entry in allowed:
-        entry = entry.lower().strip()
-        if ":" in entry:
-            if netloc == entry:
-                return True
-        elif host == entry or host.endswith("." + entry):
-            return True
-    return False
 
 
 def _years(value) -> Optional[list[int]]:
@@ -76,16 +59,18 @@ def _portal(entry: dict, where: str) -> Portal:
     outside = [u for u in starts if not host_allowed(u, list(hosts))]
     if outside:
         raise RegistryError(f"{where}: start URL {outside[0]} is not on an allowed host")
-    known = set(Portal.__dataclass_fields__) - {"extra"}
+    unknown = sorted(set(entry) - set(Portal.__dataclass_fields__))
+    if unknown:  # a key nothing reads (a typo, or a hint no code follows) would mislead silently
+        raise RegistryError(f"{where}: unknown key {', '.join(map(str, unknown))} "
+                            "(see crawler/README.md for the registry's keys)")
     return Portal(
         id=str(entry["id"]), name=entry["name"], region=entry.get("region") or entry["name"],
         region_code=str(entry["region_code"]) if entry.get("region_code") else None,
         level=entry["level"], start_urls=starts, allowed_hosts=list(hosts),
         link_hosts=[str(h) for h in (entry.get("link_hosts") or [])],
-        cms=entry.get("cms"), encoding=entry.get("encoding"),
-        body_selector=entry.get("body_selector"), verified=bool(entry.get("verified", False)),
+        verified=bool(entry.get("verified", False)),
+        government=entry.get("government", True) is not False,
         expected_years=_years(entry.get("expected_years")), notes=entry.get("notes"),
-        extra={k: v for k, v in entry.items() if k not in known},
     )
 
 

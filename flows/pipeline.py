@@ -35,8 +35,10 @@ PROGRESS_EVERY = 25  # documents between progress messages
 
 # ============================================================================ run
 def host_rules(portals) -> HostRules:
-    """The registry's portals as the plain data transforms' HostRules takes."""
-    return HostRules({p.id: list(p.allowed_hosts or ()) for p in portals or ()})
+    """The registry's portals as the plain data transforms' HostRules takes (an entry with
+    `government: false` is a known mirror)."""
+    mirrors = [p.id for p in portals or () if getattr(p, "government", True) is False]
+    return HostRules({p.id: list(p.allowed_hosts or ()) for p in portals or ()}, mirrors)
 
 
 def _load_portals():

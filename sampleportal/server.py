@@ -175,9 +175,10 @@ class SamplePortal:
                             "region_code": meta.get("region_code"), "level": meta["level"],
                             "start_urls": truth["start_urls"], "allowed_hosts": [truth["host"]],
                             "link_hosts": list(self.expected["attachment_hosts"]),  # the file server
-                            "cms": meta.get("cms"), "encoding": meta.get("encoding"),
                             "verified": True, "expected_years": years,
                             "notes": "bundled sample portal on loopback"})
+            if "government" in meta:  # a spam mirror: its copies are never a government's
+                entries[-1]["government"] = meta["government"]
         path = self.dir / "portals.yaml"
         path.write_text(yaml.safe_dump({"portals": entries}, allow_unicode=True, sort_keys=False),
                         encoding="utf-8")

@@ -1,6 +1,6 @@
 """The sample portal's content: several small government sites (and a spam mirror and a file
-host) built from the seed reports and generated 2019/2021-template reports, plus the truth of
-what a crawler should find on them.
+host) built from generated reports (pre-2019 prose, 2019/2021-template tables, one as a PDF), plus
+the truth of what a crawler should find on them, figures included.
 
 Sites (one host each; hosts are 127.0.0.1:<port>):
   trs      杭州市西湖区  TRS WCM listing (createPageHTML), ETag/Last-Modified, robots.txt
@@ -11,7 +11,8 @@ Sites (one host each; hosts are 127.0.0.1:<port>):
                          a report posted in two columns, a dead link (404), a notice, ETags
   generic  淮安市        下一页-only listing in GBK (header/meta disagreeing, then no charset),
                          a PDF attachment, an endless calendar trap, a link to the mirror host
-  mirror   spam shop     copies of reports inside shop pages, one in traditional characters
+  mirror   spam shop     reports inside shop pages, one in traditional characters on a gambling
+                         mirror, and a traditional copy of the 拱墅区 2018 report (a duplicate)
   files    file host     attachments linked from the trs site (allowed as attachment host only)
 """
 from __future__ import annotations
@@ -21,17 +22,23 @@ import re
 import io
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import quote, urljoin
 
 from sampleportal import pages
+from sampleportal.free_text_reports import make_free_text_report
+from sampleportal.pdf_report import render_pdf
 from sampleportal.template_reports import grid_blocks, make_template_report, render_html_body
 
-DATA = Path(__file__).with_name("corpus")  # not "data/": the repo ignores data/ dirs
-SEEDS = {"xihu-2017": "000_a8ef66291314f876.txt", "sanyuan-2017": "001_d50b10d434d38268.txt",
-         "zj-2017-shop": "002_c2de2f714b624d29.txt", "fuyang-2018-trad": "003_c8ec1a514fd7c6c9.txt",
-         "gongshu-2018": "004_396150d21ea0a45f.txt"}
+# The pre-2019 reports, generated: name -> (publisher, region, year, seed).
+FREE_TEXT = {"xihu-2017": ("杭州市西湖区人民政府", "西湖区", 2017, 0),
+             "sanyuan-2017": ("三明市三元区人民政府", "三元区", 2017, 1),
+             "gongshu-2018": ("杭州市拱墅区人民政府", "拱墅区", 2018, 2),
+             "zj-2017-shop": ("浙江省人民政府", "浙江省", 2017, 3),
+             "fuyang-2018-trad": ("杭州市富阳区人民政府", "富阳区", 2018, 4)}
+# Foreign lines inside a report's text, as copied pages carry them: {paragraph index: line}.
+SPAM_LINES = {"xihu-2017": {0: "江南419社区"}}
+SLIPS = {"fuyang-2018-trad"}  # reports that misprint a figure (their checks fail)
 BASE_TIME = 1704067200  # 2024-01-01T00:00:00Z: Last-Modified of every page until changed
 SITE_NAMES = {"sample-xihu": "杭州市西湖区人民政府门户网站", "sample-sanyuan": "三明市三元区人民政府网",
               "sample-gongshu": "杭州市拱墅区人民政府门户网站", "sample-huaian": "淮安市人民政府门户网站"}
@@ -74,8 +81,10 @@ class Site:
         return urljoin(self.base + "/", quote(path.lstrip("/"), safe="/%?=&"))
 
 
-def seed_text(name: str) -> str:
-    return (DATA / SEEDS[name]).read_text(encoding="utf-8")
+def free_text(name: str) -> tuple[str, dict]:
+    """A generated pre-2019 report's text (with its foreign lines, if any) and its truth."""
+    report, truth = make_free_text_report(*FREE_TEXT[name], slip=name in SLIPS)
+    return report.text(SPAM_LINES.get(name)), truth
 
 
 def _encode(text, encoding: str) -> bytes:
@@ -99,7 +108,9 @@ def _html(text: str, charset_header: Optional[str] = "utf-8", encoding: str = "u
 
 
 class Truth:
-    """What exists on the sample portal, per portal id."""
+    """What exists on the sample portal, per portal id. Each report says how it was made
+    (`source`: template, free_text, template_pdf, or extra for the benchmarks' filler) and, but
+    for the extras, its printed figures (`truth`: {key: value or {dimension: value}})."""
 
     def __init__(self):
         self.portals: dict[str, dict] = {}
@@ -220,10 +231,11 @@ def build_trs(site: Site, files: Site, truth: Truth, scale: int = 0) -> None:
                   "2019-01-10"))
     seed = f"{col}201803/t20180319_1001.html"
     title = "2017年度西湖区政府信息公开工作年度报告"
-    site.routes[seed] = _html(_detail(pid, title, pages.text_to_body_html(seed_text("xihu-2017")),
+    text, values = free_text("xihu-2017")
+    site.routes[seed] = _html(_detail(pid, title, pages.text_to_body_html(text),
                                       style="trs", published="2018-03-19", publisher=publisher))
     truth.report(pid, site.url(seed), year=2017, title=title, publisher=publisher, region=region,
-                 format="pre2019", source="seed:000", truth=None, attachments=[])
+                 format="pre2019", source="free_text", truth=values, attachments=[], spam_line=True)
     items.append(("./201803/t20180319_1001.html", title, "2018-03-19"))
     draft = "/private/2016/draft.html"
     site.routes[draft] = _html(_detail(pid, "2016年度西湖区政府信息公开工作年度报告（征求意见稿）",
@@ -275,12 +287,13 @@ def build_hanweb(site: Site, truth: Truth, scale: int = 0) -> None:
     seed = f"/art/2018/1/19/art_{col_id}_5001.html"
     title = "三元区2017年政府信息公开工作年度报告"
     # No charset in the header nor in the page: GBK bytes a reader must sniff.
-    html_text = _detail(pid, title, pages.text_to_body_html(seed_text("sanyuan-2017")),
+    text, values = free_text("sanyuan-2017")
+    html_text = _detail(pid, title, pages.text_to_body_html(text),
                         style="hanweb", encoding="gbk", published="2018-01-19",
                         publisher="三元区政府办")
     site.routes[seed] = _html(_strip_charset(html_text), charset_header=None, encoding="gbk")
     truth.report(pid, site.url(seed), year=2017, title=title, publisher=publisher, region=region,
-                 format="pre2019", source="seed:001", truth=None, attachments=[], encoding="gbk")
+                 format="pre2019", source="free_text", truth=values, attachments=[], encoding="gbk")
     items.append((seed, title, "2018-01-19"))
     items += _extras(site, truth, pid, scale, region, "hanweb", "gbk", "gb2312",
                      lambda i: f"/art/2024/1/15/art_{col_id}_{8000 + i}.html")
@@ -327,10 +340,11 @@ def build_gd(site: Site, truth: Truth, scale: int = 0) -> None:
             items2.append((copy, report.title, f"{year + 1}-01-1{n}"))
     seed = "/gkmlpt/content/post_4018.html"
     title = "杭州市拱墅区人民政府2018年政府信息公开工作年度报告"
-    site.routes[seed] = _html(_detail(pid, title, pages.text_to_body_html(seed_text("gongshu-2018")),
+    text, values = free_text("gongshu-2018")
+    site.routes[seed] = _html(_detail(pid, title, pages.text_to_body_html(text),
                                       style="gd", published="2019-01-25", publisher=publisher))
     truth.report(pid, site.url(seed), year=2018, title=title, publisher=publisher, region=region,
-                 format="pre2019", source="seed:004", truth=None, attachments=[])
+                 format="pre2019", source="free_text", truth=values, attachments=[])
     items.append((seed, title, "2019-01-25"))
     notice = "/gkmlpt/content/post_7777.html"
     ntitle = "拱墅区关于开展2020年度政府信息公开工作年度报告评议工作的通知"
@@ -363,8 +377,9 @@ def build_generic(site: Site, mirror: Site, truth: Truth, scale: int = 0) -> Non
     gbk = dict(charset_header="gb2312", encoding="gbk")
     items = []
     pdf_path = "/uploadfiles/2025/szfgs2024.pdf"
-    site.routes[pdf_path] = Resource((DATA / "huaian-2024.pdf").read_bytes(), "application/pdf")
-    title = "淮安市人民政府2024年政府信息公开工作年度报告"
+    report, values = _template("2021", 2024, publisher, seed=40)
+    site.routes[pdf_path] = Resource(render_pdf(report), "application/pdf")
+    title = report.title
     path = f"{col}202501/t20250120_4024.html"
     site.routes[path] = _html(_detail(pid,
                                       title, f"<p>{pages.esc(title)}（全文见附件）</p>", style="generic", encoding="gbk",
@@ -372,7 +387,7 @@ def build_generic(site: Site, mirror: Site, truth: Truth, scale: int = 0) -> Non
                                       attachments=[(pdf_path, "szfgs2024.pdf")]), **gbk)
     truth.portals[pid]["attachments"].append(site.url(pdf_path))
     truth.report(pid, site.url(path), year=2024, title=title, publisher=publisher, region=region,
-                 format="2021", source="real:huaian-2024", truth=None,
+                 format="2021", source="template_pdf", truth=values,
                  attachments=[site.url(pdf_path)], body_in_attachment=True, encoding="gbk")
     items.append((path, title, "2025-01-20"))
     for n, year in enumerate(range(2023, 2018, -1)):
@@ -423,19 +438,26 @@ def build_generic(site: Site, mirror: Site, truth: Truth, scale: int = 0) -> Non
 
 
 def build_mirror(site: Site, truth: Truth) -> None:
+    """A spam site: two reports found nowhere else (one in a shop page, one in traditional
+    characters on a gambling mirror) and a traditional copy of 拱墅区's 2018 report."""
     pid = "sample-mirror"
     truth.portal(pid, site, [site.url("/")])
+    original = next(r for r in truth.reports if r["portal_id"] == "sample-gongshu" and r["year"] == 2018)
     products = [("/product/1001.html", "浙江省2017年政府信息公开工作年度报告"),
-                ("/product/1002.html", "2018年富陽區信息公開工作年度報告")]
-    for (path, title), seed, year, region, style in (
-            (products[0], "zj-2017-shop", 2017, "浙江省", "shop_spam"),
-            (products[1], "fuyang-2018-trad", 2018, "富阳区", "gambling_mirror")):
-        body = pages.text_to_body_html(seed_text(seed))
-        site.routes[path] = _html(_detail(pid, title, body, style=style, published="2019-03-05",
-                                          site_name="欢迎光临我们的网站"))
-        truth.report(pid, site.url(path), year=year, title=title, publisher=None, region=region,
-                     format="pre2019", source=f"seed:{SEEDS[seed][:3]}", truth=None, attachments=[],
-                     spam_mirror=True, traditional=style == "gambling_mirror")
+                ("/product/1002.html", "2018年富陽區信息公開工作年度報告"),
+                ("/product/1003.html", "杭州市拱墅區人民政府2018年政府信息公開工作年度報告")]
+    for (path, title), name, style, copy_of in (
+            (products[0], "zj-2017-shop", "shop_spam", None),
+            (products[1], "fuyang-2018-trad", "gambling_mirror", None),
+            (products[2], "gongshu-2018", "gambling_mirror", original)):
+        text, values = free_text(name)
+        publisher, region, year, _seed = FREE_TEXT[name]
+        site.routes[path] = _html(_detail(pid, title, pages.text_to_body_html(text), style=style,
+                                          published="2019-03-05", site_name="欢迎光临我们的网站"))
+        extra = {"duplicate_of": copy_of["url"]} if copy_of else {}
+        truth.report(pid, site.url(path), year=year, title=title, publisher=publisher, region=region,
+                     format="pre2019", source="free_text", truth=values, attachments=[],
+                     spam_mirror=True, traditional=style == "gambling_mirror", **extra)
     site.routes["/"] = _html(pages.shop_page("产品中心", products + [("/product/2001.html", "华为手机套")]))
 
 
@@ -463,5 +485,5 @@ PORTAL_META = {
     "sample-huaian": dict(site="generic", name="淮安市人民政府（示例）", region="淮安市", region_code="320800",
                           level="city", cms="generic", encoding="gb18030"),
     "sample-mirror": dict(site="mirror", name="镜像商城（垃圾站示例）", region="未知", region_code=None,
-                          level="department", cms="generic"),
+                          level="department", cms="generic", government=False),
 }

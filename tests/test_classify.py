@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from transforms.classification.classify import classify, is_report_title, resolve_region
+from transforms.years import year_in
 from transforms.model import Block, Page
 
 FIX = Path(__file__).parent / "fixtures" / "pre2019"
@@ -106,3 +107,13 @@ def test_title_over_a_list_of_dates_is_not_a_report():
                 blocks=[Block("2024年政府信息公开工作年度报告"), Block("2024年3月"),
                         Block("日 一 二 三 四 五 六"), Block("1 2 3 4 5 6 7 8 9 10"), Block("上个月 下个月")])
     assert classify(page).is_annual_report is False
+
+
+@pytest.mark.parametrize("text,bare,year", [("二〇一九年度政府信息公开工作年度报告", False, 2019),
+                                            ("一九九九年", False, 1999),
+                                            ("一二三四年", False, None),
+                                            ("政府信息公开工作年度报告（2019）", False, None),
+                                            ("政府信息公开工作年度报告（2019）", True, 2019),
+                                            (None, True, None)])
+def test_year_in_title_or_link_text(text, bare, year):
+    assert year_in(text, bare=bare) == year

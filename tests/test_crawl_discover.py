@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from crawler import cms
-from crawler.discover import (Anchor, anchors, classify, decode_page, is_attachment, looks_like_report,
-                              may_link_attachment,
-                              year_of)
+from crawler.discover import (Anchor, anchors, links_to_follow, decode_page, is_attachment, looks_like_report,
+                              may_link_attachment)
+from transforms.years import year_in
 
 FIX = Path(__file__).parent / "fixtures" / "crawler"
 BASE = "http://www.example.gov.cn/zwgk/ndbg/index.html"
@@ -19,7 +19,7 @@ def read(name: str) -> str:
 
 
 def links_of(name: str, url: str = BASE, **kw):
-    return classify(anchors(read(name), url), **kw)
+    return links_to_follow(anchors(read(name), url), **kw)
 
 
 # ----------------------------------------------------------------------------- TRS
@@ -53,7 +53,7 @@ def test_page_without_createpagehtml_has_no_trs_pages():
 # ----------------------------------------------------------------------------- Hanweb
 def test_hanweb_embedded_records_give_report_links():
     found = cms.hanweb_records(read("hanweb_column.html"), "https://www.zj.gov.cn/col/col1229019364/index.html")
-    reports = [l.url for l in classify(found) if l.kind == "detail"]
+    reports = [l.url for l in links_to_follow(found) if l.kind == "detail"]
     assert reports == ["https://www.zj.gov.cn/art/2024/1/31/art_1229019364_2508900.html",
                        "https://www.zj.gov.cn/art/2023/1/31/art_1229019364_2450001.html"]
 
@@ -78,7 +78,7 @@ def test_hanweb_requests_are_posts_with_column_form():
 
 def test_hanweb_dataproxy_records_parsed_from_cdata():
     found = cms.hanweb_records(read("hanweb_dataproxy.xml"), "https://www.zj.gov.cn/module/jpage/dataproxy.jsp")
-    years = sorted(l.year for l in classify(found) if l.kind == "detail")
+    years = sorted(l.year for l in links_to_follow(found) if l.kind == "detail")
     assert years == [2010, 2011]
 
 
@@ -96,7 +96,7 @@ def test_hanweb_next_stops_after_last_record():
 # ----------------------------------------------------------------------------- generic / GD
 def test_next_page_link_found_on_gbk_page_declared_gb2312():
     text = decode_page((FIX / "next_page_gbk.html").read_bytes(), "text/html")
-    pages = [l.url for l in classify(anchors(text, "http://x.gov.cn/xxgk/list.html")) if l.kind == "listing"]
+    pages = [l.url for l in links_to_follow(anchors(text, "http://x.gov.cn/xxgk/list.html")) if l.kind == "listing"]
     assert "http://x.gov.cn/xxgk/list.html?page=3" in pages
 
 
@@ -166,8 +166,8 @@ def test_detail_page_follows_no_related_links_nor_pagination():
                                        ("三元区 2018 年政府信息公开工作年度报告", 2018),
                                        ("二〇一六年政府信息公开工作年度报告", 2016),
                                        ("政府信息公开年报", None)])
-def test_year_of(text, year):
-    assert year_of(text) == year
+def test_year_in_link_text(text, year):
+    assert year_in(text, bare=True) == year
 
 
 @pytest.mark.parametrize("text,ok", [("2018年富陽區信息公開工作年度報告", True),
@@ -215,7 +215,7 @@ def test_hub_link_found_by_whole_text():
 def test_generic_anchor_text_takes_the_row_text():
     page = ('<table><tr><td>某区2019年政府信息公开工作年度报告</td><td>2020-01-20</td>'
             '<td><a href="/a/1.html">查看</a></td></tr></table>')
-    links = classify(anchors(page, "http://x.gov.cn/list.html"))
+    links = links_to_follow(anchors(page, "http://x.gov.cn/list.html"))
     assert [(l.url, l.year) for l in links] == [("http://x.gov.cn/a/1.html", 2019)]
 
 
@@ -225,11 +225,11 @@ def test_page_number_keeps_its_own_text():
 
 
 def test_year_in_brackets_read():
-    assert year_of("政府信息公开工作年度报告（2019）") == 2019
+    assert year_in("政府信息公开工作年度报告（2019）", bare=True) == 2019
 
 
 def test_dates_are_not_bare_years():
-    assert year_of("发布于2020-01-20") is None
+    assert year_in("发布于2020-01-20", bare=True) is None
 
 
 def test_annual_word_with_year_is_a_report_without_scope_words():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.registry import RegistryError, host_allowed, load_portals
+from crawler.registry import RegistryError, load_portals
+from transforms.hosts import host_allowed
 
 
 def test_shipped_registry_has_the_named_portals():
@@ -68,4 +69,12 @@ def test_start_url_off_its_hosts_rejected(tmp_path):
     f.write_text("portals:\n  - {id: x, name: X, level: city, start_urls: [http://x.gov.cn/],"
                  " allowed_hosts: [y.gov.cn]}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="allowed host"):
+        load_portals(f)
+
+
+def test_a_key_nothing_reads_is_refused(tmp_path):
+    f = tmp_path / "r.yaml"
+    f.write_text("portals:\n  - {id: x, name: X, level: city, start_urls: [http://x.gov.cn/],"
+                 " body_selector: '#zoom'}\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="unknown key body_selector"):
         load_portals(f)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.archive import iter_records
-from crawler.discover import (Anchor, Link, anchors, classify, hub_links, is_page_link, listing_in_disguise,
+from crawler.discover import (Anchor, Link, anchors, links_to_follow, hub_links, is_page_link, listing_in_disguise,
                               looks_like_report, may_link_attachment, script_redirect, script_url, wants_hub)
 from crawler.spiders.reports import _start_hosts
 from crawler.run import crawl_argv
@@ -161,7 +161,7 @@ def test_report_announcement_is_still_a_report():
 
 
 def test_news_items_naming_a_report_do_not_hide_the_hub():
-    links = classify([Anchor("http://x.gov.cn/news/1.html", "县政府召开2023年政府信息公开工作年度报告编制培训会")])
+    links = links_to_follow([Anchor("http://x.gov.cn/news/1.html", "县政府召开2023年政府信息公开工作年度报告编制培训会")])
     assert wants_hub(links)
 
 
@@ -176,13 +176,13 @@ def test_start_page_listing_many_reports_skips_hub():
 
 
 def test_download_link_named_by_file_text_is_attachment_on_detail():
-    links = classify([Anchor("http://x.gov.cn/module/download.jsp?fileid=7", "某局2022年年报全文.pdf")],
+    links = links_to_follow([Anchor("http://x.gov.cn/module/download.jsp?fileid=7", "某局2022年年报全文.pdf")],
                      on_detail=True)
     assert [l.kind for l in links] == ["attachment"]
 
 
 def test_other_page_links_on_detail_still_ignored():
-    links = classify([Anchor("http://x.gov.cn/a/9.html", "某局2021年政府信息公开工作年度报告")], on_detail=True)
+    links = links_to_follow([Anchor("http://x.gov.cn/a/9.html", "某局2021年政府信息公开工作年度报告")], on_detail=True)
     assert links == []
 
 
@@ -223,12 +223,12 @@ def test_department_annual_report_without_scope_words_is_a_report():
 
 
 def test_year_only_link_to_listing_is_a_year_column():
-    links = classify([Anchor("http://x.gov.cn/ndbg/2021/", "2021年度")])
+    links = links_to_follow([Anchor("http://x.gov.cn/ndbg/2021/", "2021年度")])
     assert [(l.kind, l.year) for l in links] == [("listing", 2021)]
 
 
 def test_year_only_link_to_article_is_ignored():
-    assert classify([Anchor("http://x.gov.cn/art/2021/5/1/art_3.html", "2021年")]) == []
+    assert links_to_follow([Anchor("http://x.gov.cn/art/2021/5/1/art_3.html", "2021年")]) == []
 
 
 def test_report_link_to_listing_of_reports_is_a_listing():

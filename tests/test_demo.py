@@ -58,6 +58,24 @@ def test_demo_totals_show_reports_and_metrics(demo):
     assert int(totals["reports"]) > 0 and int(totals["metrics_loaded"]) > 0
 
 
+def _section(out: str, title: str) -> list[str]:
+    """The rows of a printed table section (without its header and rule)."""
+    section = out.split(f"== {title}", 1)[1].split("\n==", 1)[0]
+    return [x for x in section.splitlines() if "|" in x][1:]  # past the header (the rule has no bar)
+
+
+def test_demo_shows_spam_stripped_and_traditional_copies_converted(demo):
+    rows = [[c.strip() for c in r.split("|")] for r in _section(demo["out"], "Copies cleaned on the way in")]
+    spam_only = [r for r in rows if r[1] == "false" and r[2] != "[]"]
+    traditional = [r for r in rows if r[1] == "true" and "manbetx" in r[2] and "年度报告" in r[0]]
+    assert spam_only and traditional and not any("公開" in r[0] for r in rows)
+
+
+def test_demo_shows_a_mirrored_copy_merged_into_the_government_report(demo):
+    rows = [[c.strip() for c in r.split("|")] for r in _section(demo["out"], "Copies cleaned on the way in")]
+    assert any(r[1] == "true" and r[3] == "2" and r[4] == "false" for r in rows)
+
+
 def test_demo_shows_three_example_queries(demo):
     assert len(_examples(demo["out"])) == 3
 
@@ -91,3 +109,16 @@ def test_demo_help_names_its_folder(cli):
 
 def test_demo_shows_progress_on_stderr(demo):
     assert "crawled" in demo["err"] and "parsed" in demo["err"]
+
+
+def test_demo_prints_the_pdf_attachment_s_figures(demo):
+    """The 2024 report of 淮安市 exists only as a PDF attachment: its figures as printed there."""
+    from sampleportal.site import HOST_KEYS, build
+    _sites, truth = build({k: f"127.0.0.1:{9200 + i}" for i, k in enumerate(HOST_KEYS)})
+    pdf = next(r for r in truth.reports if r["source"] == "template_pdf")
+    t = pdf["truth"]
+    want = [pdf["publisher"], str(pdf["year"]), str(t["applications_new"]["total"]),
+            str(t["reconsideration_total"]), str(t["litigation_total"])]
+    section = demo["out"].split("$ govreports sql", 2)[1]
+    rows = [[c.strip() for c in line.split("|")] for line in section.splitlines() if "|" in line]
+    assert want in rows

@@ -163,9 +163,16 @@ def test_huge_papx_read_from_the_data_stream():
 
 
 # ----------------------------------------------------------------------------- free text
+def _free_text_source() -> tuple[bytes, dict]:
+    """The generated report the .doc was made from (sampleportal.site.FREE_TEXT), and its truth."""
+    from sampleportal.site import free_text
+    text, truth = free_text(FREE_TEXT_SOURCE)
+    return text.encode("utf-8"), truth
+
+
 def test_free_text_doc_same_text_as_its_source():
     from_doc = extract(_raw(FREE_TEXT_DOC))
-    from_txt = extract((REPO / FREE_TEXT_SOURCE).read_bytes(), None, "text/plain; charset=utf-8")
+    from_txt = extract(_free_text_source()[0], None, "text/plain; charset=utf-8")
     assert _squash(from_doc.text) == _squash(from_txt.text)
 
 
@@ -176,8 +183,12 @@ def test_free_text_doc_is_a_2018_report():
 
 def test_free_text_doc_same_metrics_as_its_source():
     from_doc = extract(_raw(FREE_TEXT_DOC))
-    from_txt = extract((REPO / FREE_TEXT_SOURCE).read_bytes(), None, "text/plain; charset=utf-8")
+    from_txt = extract(_free_text_source()[0], None, "text/plain; charset=utf-8")
     assert from_doc.metrics and from_doc.metrics == from_txt.metrics
+
+
+def test_free_text_doc_gives_the_truth():
+    assert {m.key: m.value for m in extract(_raw(FREE_TEXT_DOC)).metrics} == _free_text_source()[1]
 
 
 # ----------------------------------------------------------------------------- fields and characters

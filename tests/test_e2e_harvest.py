@@ -180,6 +180,42 @@ def test_loaded_figures_belong_to_their_report(harvested):
     assert wrong == []
 
 
+def test_prose_and_pdf_reports_load_every_true_figure_and_nothing_else(harvested):
+    """The generated pre-2019 prose and the PDF attachment: what is loaded is exactly the truth
+    (the 2019/2021 HTML reports are held to it figure by figure above)."""
+    doc_reports = harvested["after_first"]["doc_reports"]
+    wrong = {}
+    for t in _originals(harvested["truth"]):
+        if t["source"] in ("free_text", "template_pdf"):
+            loaded = _loaded_metrics(harvested["db"], min(_report_of(t, doc_reports)))
+            if loaded != _true_metrics(t):
+                wrong[t["url"]] = set(loaded.items()) ^ set(_true_metrics(t).items())
+    assert wrong == {}
+
+
+def test_mirrored_copy_never_becomes_the_canonical_copy(harvested):
+    con = duckdb.connect(str(harvested["db"]), read_only=True)
+    try:
+        urls = [t["duplicate_of"] for t in harvested["truth"] if t.get("spam_mirror") and t.get("duplicate_of")]
+        canonical = [con.execute("SELECT r.canonical_url FROM reports r JOIN documents d USING (report_id) "
+                                 "WHERE d.url = ?", [u]).fetchone()[0] for u in urls]
+    finally:
+        con.close()
+    assert urls and canonical == urls
+
+
+def test_reports_only_a_mirror_holds_are_not_on_a_government_host(harvested):
+    """The mirror's registry entry says government: false (a loopback host proves nothing)."""
+    con = duckdb.connect(str(harvested["db"]), read_only=True)
+    try:
+        only_mirror = [t["url"] for t in _originals(harvested["truth"]) if t["portal_id"] == "sample-mirror"]
+        flags = {u: con.execute("SELECT r.government_host FROM reports r JOIN documents d USING (report_id) "
+                                "WHERE d.url = ?", [u]).fetchone()[0] for u in only_mirror}
+    finally:
+        con.close()
+    assert only_mirror and set(flags.values()) == {False}
+
+
 # ------------------------------------------------------------------ a second run
 def test_each_run_publishes_the_warehouse_once(harvested):
     assert harvested["publishes"] == {"second": 1, "reprocess": 1}

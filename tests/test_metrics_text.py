@@ -106,7 +106,7 @@ def _eq(a, b):
 
 def test_seeds_precision_and_recall(shared_dir):
     from transforms.classification import classify
-    from transforms.metrics import settle as merge
+    from transforms.metrics import settle
 
     gold = yaml.safe_load((shared_dir / "gold" / "seeds.yaml").read_text(encoding="utf-8"))
     tp = fp = fn = 0
@@ -116,7 +116,7 @@ def test_seeds_precision_and_recall(shared_dir):
         cls = classify.classify(page, None)
         for field in ("year", "format", "publisher", "region"):
             assert getattr(cls, field) == g[field], (name, field)
-        metrics, _checks, _withheld, _warnings = merge.report_metrics(page, cls)
+        metrics, _checks, _withheld, _warnings = settle.report_metrics(page, cls)
         got = {m.key: m.value for m in metrics if m.dimension is None}
         for key, v in got.items():
             if key in g.get("expect", {}):

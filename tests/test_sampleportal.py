@@ -117,7 +117,7 @@ def test_slow_page_is_slow(portal):
     assert time.monotonic() - t >= 0.9
 
 
-def test_pdf_attachment_is_the_real_pdf(portal):
+def test_pdf_attachment_is_a_pdf(portal):
     url = portal.expected["portals"]["sample-huaian"]["attachments"][0]
     _, headers, body = get(url)
     assert headers["Content-Type"] == "application/pdf" and body.startswith(b"%PDF")
@@ -131,6 +131,11 @@ def test_docx_attachment_is_a_zip_on_the_file_host(portal):
 def test_truth_of_generated_reports_present(portal):
     generated = [r for r in portal.expected["reports"] if r["source"] == "template"]
     assert generated and all(r["truth"] and r["year"] >= 2019 for r in generated)
+
+
+def test_every_report_but_the_benchmark_extras_has_its_truth(portal):
+    """No report is served from a copy of real data: each is generated and knows its figures."""
+    assert {r["source"] for r in portal.expected["reports"] if not r["truth"]} <= {"extra"}
 
 
 def test_stop_frees_ports():

@@ -39,8 +39,8 @@ def is_blank(cell: str) -> bool:
 COUNT_UNITS = "件项条个次人"
 
 
-def parse_number(cell: str, units: str = COUNT_UNITS) -> Optional[float | int]:
-    """The number a whole cell prints, or None (blank, text, several numbers).
+def cell_number(cell: str, units: str = COUNT_UNITS) -> Optional[float | int]:
+    """The number a whole cell prints (a bare value: cells print no 余/约), or None (blank, text, several numbers).
 
     A trailing unit among `units` is allowed ("12件"); any other ("3万") makes it not a plain
     number, so a count never loses a 万. Money cells pass their own units (see parse_money).
@@ -79,7 +79,7 @@ def label_matches(label: str, variant: str) -> bool:
 
 def parse_money(cell: str) -> Optional[float | int]:
     """The amount a money cell prints, its unit (元 / 万元) left aside."""
-    return parse_number(norm(cell).replace("万元", "").replace("元", ""), units="")
+    return cell_number(norm(cell).replace("万元", "").replace("元", ""), units="")
 
 
 def money_unit(*texts: str) -> Optional[str]:
@@ -93,8 +93,9 @@ def money_unit(*texts: str) -> Optional[str]:
     return None
 
 
-def dedupe(parts: list[str]) -> list[str]:
-    """Parts of a label without empties and without the repeats a merged cell leaves."""
+def drop_repeats(parts: list[str]) -> list[str]:
+    """Parts of a label without empties and without the repeats a merged cell leaves
+    (a label cut across merged cells: ["政府信息", "政府信息", "公开"] -> ["政府信息", "公开"])."""
     out: list[str] = []
     for p in parts:
         if p and (not out or out[-1] != p):

@@ -1,8 +1,10 @@
 """Numbers as Chinese reports print them: Arabic (commas, full-width digits, spaces), decimals,
 Chinese numerals (三次, 十二件, 两起, 一千二百), and approximation markers (10余次, 200多条, 近千, 约).
 
-`parse_number` reads one token; `NUMBER_RE` finds tokens inside a sentence (used by the text
-extractor, which then checks the unit and the words around the token).
+`parse_approx` reads one token into a `Parsed`: its value and whether it was approximate (10余,
+近200). `NUMBER_RE` finds tokens inside a sentence (used by the text extractor, which then checks
+the unit and the words around the token). Table cells are read by `cells.cell_number` instead,
+which gives a bare value.
 """
 from __future__ import annotations
 
@@ -65,8 +67,9 @@ def _chinese_value(s: str) -> Optional[int]:
     return total + section + (digit or 0)
 
 
-def parse_number(token: str) -> Optional[Parsed]:
-    """Parse one printed number: '2,681', '２６８１', '1 234', '104.4', '十二', '10余', '近200'.
+def parse_approx(token: str) -> Optional[Parsed]:
+    """The value of one printed number, and whether it is approximate: '2,681', '２６８１',
+    '1 234', '104.4', '十二', '10余', '近200'.
 
     Returns None for anything that is not exactly one number.
     """

@@ -1,4 +1,6 @@
-"""Statistical years asked for (`--years`): one parser, one type, one text form.
+"""Statistical years asked for (`--years`): one parser, one type, one text form. And the year
+a title or a link's text names (`year_in`): classification reads titles with it, the crawler
+link texts.
 
 '2019-2021', '2020' and '2015-2016,2019' parse to a `Years`; its str() is the canonical text
 (the form a crawler's argv and a run's parameters carry) and parses back to the same value.
@@ -7,6 +9,7 @@ caller's check, since it needs the clock.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Union
 
@@ -80,3 +83,27 @@ class Years:
 def as_text(years: Optional[Years]) -> Optional[str]:
     """The canonical text of the years, None for every year."""
     return None if years is None else str(years)
+
+
+# ---- the year a text names
+_ARABIC = re.compile(r"((?:19|20)\d{2})\s*年")
+_CHINESE = re.compile(r"((?:一九|二[〇○零ＯO])[〇○零ＯO一二三四五六七八九]{2})\s*年")
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3",
+              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+# Not part of a date or a number: 2020-01-20, 12.2019, 20191 are no years.
+_BARE = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/])")
+
+
+def year_in(text: Optional[str], *, bare: bool = False) -> Optional[int]:
+    """The first year written with 年 (Arabic before Chinese numerals), else with `bare` the
+    first lone 19xx/20xx, else None."""
+    if not text:
+        return None
+    m = _ARABIC.search(text)
+    if m:
+        return int(m.group(1))
+    m = _CHINESE.search(text)
+    if m:
+        return int("".join(_CN_DIGITS[c] for c in m.group(1)))
+    m = _BARE.search(text) if bare else None
+    return int(m.group(1)) if m else None

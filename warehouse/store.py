@@ -2,7 +2,8 @@
 read snapshot for everybody else.
 
 - Exclusive: a file lock beside the database (`<db>.lock`). A second writer waits up to
-  `wait_seconds`, then gets WarehouseBusy. The kernel drops the lock when a writer dies.
+  `wait_seconds`, then gets WarehouseBusy. The kernel drops the lock (filelock: flock) when a
+  writer dies.
 - Crash-safe: `load` runs in one DuckDB transaction; a writer killed mid-load leaves the data
   as it was (DuckDB discards the uncommitted transaction when the file is next opened).
 - Readers never wait: `publish` checkpoints and copies the database to `<db>.snapshot`
@@ -13,11 +14,9 @@ read snapshot for everybody else.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-import time
 import uuid
 from collections import Counter
 from datetime import datetime, timezone
@@ -26,6 +25,7 @@ from typing import Optional
 
 import duckdb
 import pyarrow as pa
+from filelock import FileLock, Timeout
 
 from .batch import WITHHELD, LoadBatch  # noqa: F401  (LoadBatch re-exported: the load contract)
 from .migrate import migrate
@@ -71,6 +71,19 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def _sign_lock(fd: int) -> None:
+    """The holder's name in the lock file, for the message a waiting writer gives."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()} since {_now().isoformat(timespec='seconds')}Z".encode(), 0)
+
+
+def _lock_holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()[:200]
+    except OSError:
+        return ""
+
+
 class Warehouse:
     def __init__(self, db_path, wait_seconds: float = 60.0, poll_seconds: float = 0.2,
                  memory_limit: Optional[str] = None):
@@ -78,7 +91,7 @@ class Warehouse:
         self.memory_limit = memory_limit or MEMORY_LIMIT
         self.wait_seconds = wait_seconds
         self.poll_seconds = poll_seconds
-        self._lock_fd: Optional[int] = None
+        self._lock: Optional[FileLock] = None
         self.con: Optional[duckdb.DuckDBPyConnection] = None
 
     # ------------------------------------------------------------------ open / close
@@ -121,34 +134,28 @@ class Warehouse:
             self.con.close()
             self.con = None
             shutil.rmtree(temp_dir(self.db_path), ignore_errors=True)
-        if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _acquire_lock(self) -> None:
-        fd = os.open(lock_path(self.db_path), os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + max(0.0, self.wait_seconds)
-        while True:
+        path = lock_path(self.db_path)
+        lock = FileLock(str(path), thread_local=False, on_acquired=_sign_lock)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            # flock is per open file: our own process holding it would wait for itself.
+            if _lock_holder(path).startswith(f"pid {os.getpid()} "):
+                raise WarehouseBusy(f"warehouse {self.db_path} is already open for writing in this "
+                                    "process: pass that open Warehouse instead of its path") from None
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
-                if holder.startswith(f"pid {os.getpid()} "):
-                    os.close(fd)
-                    raise WarehouseBusy(f"warehouse {self.db_path} is already open for writing in this "
-                                        "process: pass that open Warehouse instead of its path") from None
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise WarehouseBusy(
-                        f"warehouse {self.db_path} is busy: another harvest or reprocess is writing "
-                        f"to it ({holder or 'unknown process'}); waited {self.wait_seconds:g}s, "
-                        "try again when it has finished") from None
-                time.sleep(self.poll_seconds)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {_now().isoformat(timespec='seconds')}Z".encode(), 0)
-        self._lock_fd = fd
+                lock.acquire(timeout=max(0.0, self.wait_seconds), poll_interval=self.poll_seconds)
+            except Timeout:
+                raise WarehouseBusy(
+                    f"warehouse {self.db_path} is busy: another harvest or reprocess is writing "
+                    f"to it ({_lock_holder(path) or 'unknown process'}); waited {self.wait_seconds:g}s, "
+                    "try again when it has finished") from None
+        self._lock = lock
 
     # ------------------------------------------------------------------ runs
     def start_run(self, flow: str, params: Optional[dict] = None,

@@ -18,7 +18,7 @@ from w3lib.url import safe_url_string
 
 from crawler import cms, policy
 from crawler.archive import ArchiveError, known_urls, read_body
-from crawler.discover import (Anchor, Link, anchors, classify, decode_page, hub_links, is_page_link,
+from crawler.discover import (Anchor, Link, anchors, links_to_follow, decode_page, hub_links, is_page_link,
                               listing_in_disguise, looks_like_listing_url, may_link_attachment,
                               notice_links, script_redirect, trap_reason, wants_hub)
 from crawler.middlewares import FetchCutOff, FetchRefused, OffsiteRedirect
@@ -208,7 +208,7 @@ class ReportsSpider(scrapy.Spider):
         meta = response.meta
         portal = self._portal(meta["portal_id"])
         found = anchors(text, response.url) + cms.hanweb_records(text, response.url)
-        links = classify(found)
+        links = links_to_follow(found)
         # Whether this page brings a report link not seen before: a column chain that never
         # does is a trap (see _trap).
         meta["new_reports"] = any(l.url not in self.seen_reports for l in links
@@ -268,7 +268,7 @@ class ReportsSpider(scrapy.Spider):
         if text is None:
             return
         if looks_like_listing_url(response.url) and \
-                listing_in_disguise(classify(anchors(text, response.url)), response.url):
+                listing_in_disguise(links_to_follow(anchors(text, response.url)), response.url):
             # "2021年政府信息公开年度报告" pointing at a column of every department's 2021 report
             self.crawler.stats.inc_value("crawl/detail_was_listing")
             response.meta["chain"] = max(1, response.meta.get("chain", 0))
@@ -277,7 +277,7 @@ class ReportsSpider(scrapy.Spider):
         if not may_link_attachment(text):
             return
         portal = self._portal(response.meta["portal_id"])
-        links = classify(anchors(text, response.url), on_detail=True)
+        links = links_to_follow(anchors(text, response.url), on_detail=True)
         # The page passed the year filter already: all its attachments belong to it.
         yield from self._follow_reports(response, portal, links, filter_years=False)
 

@@ -25,6 +25,10 @@ SUMMARY_QUERIES = [
      "(SELECT count(*) FROM metrics) AS metrics_loaded, "
      "(SELECT count(*) FROM checks WHERE NOT ok AND report_id IS NOT NULL) AS checks_failed, "
      "(SELECT count(*) FROM pages) AS pages_archived"),
+    ("copies cleaned on the way in (spam stripped, traditional characters converted)",
+     "SELECT d.title, d.traditional_source AS traditional, d.spam_removed, r.copies, d.is_canonical "
+     "AS canonical FROM documents d JOIN reports r USING (report_id) "
+     "WHERE d.traditional_source OR d.spam_removed <> '[]' ORDER BY d.title, d.url"),
 ]
 
 EXAMPLE_QUERIES = [

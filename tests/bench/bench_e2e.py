@@ -91,7 +91,7 @@ class Network:
             routes["/robots.txt"] = b"User-agent: *\nDisallow:\n"
             self.routes[port] = routes
             entries.append({"id": f"bench-{i:04d}", "name": f"{region}人民政府", "region": region,
-                            "level": "county", "cms": "trs", "verified": True,
+                            "level": "county", "verified": True,
                             "start_urls": [f"http://127.0.0.1:{port}/zwgk/ndbg/index.html"],
                             "allowed_hosts": [f"127.0.0.1:{port}"]})
         import yaml

@@ -15,13 +15,10 @@ from typing import Optional
 
 
 from transforms.classification.divisions import divisions
+from transforms.classification.template_format import detect_format
+from transforms.years import year_in
 from transforms.model import Classification, Page
-from transforms.numbers import parse_number
 
-try:  # the template detector, when present, knows the 2019/2021 labels best
-    from transforms.classification.template_format import detect_format as _detect_template
-except ImportError:  # pragma: no cover - fallback to our own label check
-    _detect_template = None
 
 _R = rules.load("classify.yaml")
 _REGIONS = divisions()  # GB/T 2260, from a maintained package (see divisions.py)
@@ -29,8 +26,6 @@ _REGIONS = divisions()  # GB/T 2260, from a maintained package (see divisions.py
 _REPORT = [re.compile(p) for p in _R["report_title"]]
 _NOT_REPORT = [re.compile(p) for p in _R["not_report_title"]]
 _NOT_REPORT_KIND = re.compile(_R["not_report_kind"])
-_YEAR_TITLE = re.compile(_R["year_title"])
-_YEAR_TITLE_CN = re.compile(_R["year_title_cn"])
 _PERIOD = [re.compile(p) for p in _R["statistical_period"]]
 _SUFFIX = _R["publisher_suffix"]
 _MADE_BY = re.compile(_R["publisher_made_by"].replace("{SUFFIX}", _SUFFIX))
@@ -95,20 +90,15 @@ def find_title(page: Page) -> Optional[str]:
     # A column name ("政府信息公开年报") as <title> says less than the report's own dated title line.
     if matching and not is_report_title(matching[0]):
         return matching[0]  # the page's own title names a notice about reports
-    dated = [t for t in matching if _YEAR_TITLE.search(t) or _YEAR_TITLE_CN.search(t)]
+    dated = [t for t in matching if year_in(t) is not None]
     return (dated or matching or [None])[0]
 
 
-def year_of(title: Optional[str], body: str) -> Optional[int]:
-    if title:
-        m = _YEAR_TITLE.search(title)
-        if m:
-            return int(m.group(1))
-        m = _YEAR_TITLE_CN.search(title)
-        if m:
-            v = parse_number(m.group(1))
-            if v and 1990 <= v.value <= 2100:
-                return int(v.value)
+def report_year(title: Optional[str], body: str) -> Optional[int]:
+    """The statistical year: named in the title, else the one period the body states."""
+    year = year_in(title)
+    if year is not None:
+        return year
     flat = _flat(body)
     for rx in _PERIOD:
         m = rx.search(flat)
@@ -121,8 +111,8 @@ def year_of(title: Optional[str], body: str) -> Optional[int]:
 
 def format_of(text: str, year: Optional[int]) -> tuple[Optional[str], str]:
     """(format, why)."""
-    fmt = _detect_template(text) if _detect_template else None
-    if fmt is None:
+    fmt = detect_format(text)  # the template detector knows the 2019/2021 labels best
+    if fmt is None:  # else count the format markers of rules/classify.yaml
         flat = _flat(text)
         counts = {f: sum(1 for m in ms if m in flat) for f, ms in _MARKERS.items()}
         best = max(counts, key=counts.get)
@@ -289,7 +279,7 @@ def is_listing(page: Page) -> bool:
     if page.title and is_report_title(page.title):
         return False
     titles = [_flat(b) for b in page.prose if len(_flat(b)) <= MAX_TITLE_LEN and is_report_title(b)]
-    years = {m.group(1) for t in titles for m in [_YEAR_TITLE.search(t)] if m}
+    years = {year_in(t) for t in titles} - {None}
     long_blocks = sum(1 for b in page.prose if len(_flat(b)) > MAX_TITLE_LEN)
     return len(titles) >= _R["listing_min_titles"] and len(years) >= 2 \
         and long_blocks <= _R["listing_max_long_blocks"]
@@ -336,7 +326,7 @@ def classify(page: Page, url=None) -> Classification:
     if not is_report_title(title):
         return Classification(is_annual_report=False, title=title,
                               reason="title names a notice, plan, guide or statistics form, not a report")
-    year = year_of(title, page.text)
+    year = report_year(title, page.text)
     fmt, why = format_of(page.text, year)
     publisher, region, code = who(title, page)
     if not (publisher or why.startswith("template labels") or _shows_report(page, title)):

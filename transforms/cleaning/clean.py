@@ -14,6 +14,7 @@ import re
 from typing import Optional
 
 
+from transforms.cjk import cjk_count
 from transforms.cleaning import metadata, normalise
 from transforms.sources.html_tables import grid_text
 from transforms.model import Block, Page, RawPage
@@ -43,7 +44,6 @@ _STUFF_SPLIT = re.compile(r"[，,、|｜；;/\s]+")
 _OFFICIAL_MAIL = re.compile(rf"@[\w.-]*({SPAM['official_mail_domains']})$", re.I)
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_NON_CJK = re.compile(r"[^\u3400-\u9fff]+")
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 _KEY_DROP = re.compile(r"[^\w\u3400-\u9fff]+")
 # A leading "-" is a bullet only when no digit follows: "-8" in a 本年增/减 cell is a number.
@@ -69,9 +69,6 @@ _SP_CJK_CJK = re.compile(r"(?<=[\u3400-\u9fff])[ ](?=[\u3400-\u9fff])")
 MAX_PROSE_BEFORE_TITLE = 300  # characters of prose a wrapper may put above a report's title
 LONG = 30  # characters: a line this long with sentence punctuation is prose, not chrome
 
-
-def cjk_count(text: str) -> int:
-    return len(_NON_CJK.sub("", text))
 
 
 # ---- entry point ---------------------------------------------------------------------------

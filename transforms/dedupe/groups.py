@@ -18,6 +18,7 @@ from typing import Iterable, Iterator, Optional, Sequence
 import numpy as np
 
 from transforms.dedupe.fingerprint import NUM_PERM, RULES, Fingerprint
+from transforms.hosts import host_matches, split_port
 
 BANDS = int(RULES["lsh_bands"])
 GOV_SUFFIXES = tuple(RULES.get("government_host_suffixes") or ())
@@ -74,34 +75,9 @@ class _UnionFind:
             self.parent[max(ri, rj)] = min(ri, rj)
 
 
-def _split_port(netloc: str) -> tuple[str, str]:
-    """('host', 'host:port') from a host that may carry a port."""
-    netloc = (netloc or "").lower().strip().rstrip(".")
-    host = netloc.rsplit("@", 1)[-1]
-    if host.startswith("["):  # IPv6 literal
-        return host.split("]")[0] + "]", host
-    return host.split(":")[0], host
-
-
-def host_matches(host: str, allowed: Iterable[str]) -> bool:
-    """host is one of allowed, or a subdomain of one. An allowed entry with a port must match
-    host:port; one without admits any port."""
-    name, full = _split_port(host)
-    for a in allowed:
-        a = (a or "").lower().strip().rstrip(".")
-        if not a:
-            continue
-        if ":" in a and not a.startswith("["):
-            if full == a:
-                return True
-        elif name == a or name.endswith("." + a):
-            return True
-    return False
-
-
 def is_government_host(host: str, allowed: Iterable[str] = ()) -> bool:
     """A host of a registered portal, or one under a government domain suffix."""
-    name, _ = _split_port(host)
+    name, _ = split_port(host)
     return host_matches(host, allowed) or any(name.endswith(s) for s in GOV_SUFFIXES)
 
 

@@ -7,24 +7,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
-from transforms.dedupe.groups import DedupeItem, ReportGroup, host_matches, is_government_host
+from transforms.dedupe.groups import DedupeItem, ReportGroup, is_government_host
+from transforms.hosts import host_matches
 
 ITEM_FIELDS = ("publisher", "year")  # read from the dedupe item; the rest from the document
 
 
 class HostRules:
     """Which hosts belong to a portal (canonical copies) and which are government hosts.
-    `hosts_by_portal`: portal id -> the hosts its registry entry allows."""
+    `hosts_by_portal`: portal id -> the hosts its registry entry allows; `non_government`: ids
+    of portals registered as not a government's (a known mirror): their hosts count for none."""
 
-    def __init__(self, hosts_by_portal: Optional[Mapping[str, Sequence[str]]] = None):
+    def __init__(self, hosts_by_portal: Optional[Mapping[str, Sequence[str]]] = None,
+                 non_government: Sequence[str] = ()):
         self.by_portal = {pid: list(hosts or ()) for pid, hosts in (hosts_by_portal or {}).items()}
-        self.all_hosts = [h for hosts in self.by_portal.values() for h in hosts]
+        self.non_government = set(non_government)
+        self.all_hosts = [h for pid, hosts in self.by_portal.items() if pid not in self.non_government
+                          for h in hosts]
 
     def own(self, host, portal_id) -> bool:
         return bool(host) and host_matches(host, self.by_portal.get(portal_id, ()))
 
     def government(self, host, portal_id) -> bool:
-        return self.own(host, portal_id) or is_government_host(host or "", self.all_hosts)
+        own = self.own(host, portal_id) and portal_id not in self.non_government
+        return own or is_government_host(host or "", self.all_hosts)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Optional
 
 
 from transforms.model import Classification, Grid, Metric, Page
-from transforms.numbers import parse_number
+from transforms.numbers import parse_approx
 
 _RULES = rules.load("pre2019_appendix.yaml")
 _H = {k: re.compile(v) for k, v in _RULES["header"].items()}
@@ -144,7 +144,7 @@ def row_metrics(raw_label: str, context: Optional[str], unit: str, cell: str, he
     cell_n = _norm(cell)
     if not keys or cell_n in _BLANK:
         return []
-    parsed = parse_number(cell_n)
+    parsed = parse_approx(cell_n)
     if parsed is None or (zero_only and parsed.value != 0):
         return []
     if not unit:
@@ -170,7 +170,7 @@ def _is_header_cell(line: str) -> bool:
 
 def _is_value_cell(line: str) -> bool:
     c = _norm(line)
-    return c in _BLANK or parse_number(c) is not None
+    return c in _BLANK or parse_approx(c) is not None
 
 
 def _cells_of_line(line: str) -> list[str]:

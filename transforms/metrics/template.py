@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 
-from transforms.cells import (dedupe, is_blank, label_matches, money_unit, norm, parse_money, parse_number,
-                    strip_numbering)
+from transforms.cells import (cell_number, drop_repeats, is_blank, label_matches, money_unit, norm, parse_money,
+                              strip_numbering)
 from transforms.model import Classification, Grid, Metric, Page
 from transforms.classification.template_format import detect_format
 
@@ -72,7 +72,7 @@ class Row:
 
 
 def _value(cell: str) -> Optional[float | int]:
-    return None if is_blank(cell) else parse_number(cell)
+    return None if is_blank(cell) else cell_number(cell)
 
 
 def _metric(key: str, value, evidence: str, dim: Optional[str] = None, unit: str = "件",
@@ -85,12 +85,12 @@ def _is_value_token(text: str) -> bool:
     """A flat token that is a table value: a number (with unit) or a blank mark."""
     if is_blank(text):
         return bool(text.strip())
-    return parse_number(text) is not None or parse_money(text) is not None
+    return cell_number(text) is not None or parse_money(text) is not None
 
 
 def _unique(metrics: list[Metric]) -> list[Metric]:
     """One metric per (key, dimension, value). Two values for one pair are both kept: the
-    merge step drops them with a warning, which a reader of the document can see."""
+    settle step withholds them, which a reader of the document can see."""
     seen: set[tuple] = set()
     out = []
     for m in metrics:
@@ -104,7 +104,7 @@ def _unique(metrics: list[Metric]) -> list[Metric]:
 # ============================================================================ table 三
 def _dim_of(parts: list[str], rules: dict) -> Optional[str]:
     """Applicant type of a column from its header parts (group labels left out)."""
-    leaf = "".join(p for p in dedupe(parts)
+    leaf = "".join(p for p in drop_repeats(parts)
                    if not any(g in p for g in rules["applicant_groups"]))
     hits = [d for d, variants in rules["applicant_dims"].items() if leaf in variants]
     return hits[0] if len(hits) == 1 else None
@@ -222,7 +222,7 @@ def _columns_add_up(dims: list[str], rows: list[list[str]]) -> bool:
 def _misaligned(dims: list[str], cells: list[str]) -> bool:
     """A row whose values may have shifted: one cell short (total blank while others print
     values), or a label where a value should be (a span too long pushed the row right)."""
-    if any(c.strip() and not is_blank(c) and parse_number(c) is None for c in cells):
+    if any(c.strip() and not is_blank(c) and cell_number(c) is None for c in cells):
         return True
     if "total" not in dims:
         return False
@@ -264,7 +264,7 @@ def _table_end(grid: Grid, first: int) -> int:
 
 
 def _first_value_col(row: list[str]) -> Optional[int]:
-    return next((j for j, c in enumerate(row) if parse_number(c) is not None), None)
+    return next((j for j, c in enumerate(row) if cell_number(c) is not None), None)
 
 
 def _usual_first_value_col(rows: Grid) -> Optional[int]:
@@ -277,7 +277,7 @@ def _grid_table3(grid: Grid, rules: dict) -> list[Metric]:
     if start is None:
         return []
     first_data = next((i for i in range(start, len(grid))
-                       if any(parse_number(c) is not None for c in grid[i])), None)
+                       if any(cell_number(c) is not None for c in grid[i])), None)
     if first_data is None:
         return []
     header = grid[start:first_data]
@@ -300,8 +300,8 @@ def _grid_table3(grid: Grid, rules: dict) -> list[Metric]:
     for r in body:
         if _first_value_col(r) not in (None, start_col):
             continue  # this row's values start elsewhere: it does not line up with the header
-        parts = dedupe([norm(c) for c in r[:first_dim]])
-        raw = dedupe([c.strip() for c in r[:first_dim]])
+        parts = drop_repeats([norm(c) for c in r[:first_dim]])
+        raw = drop_repeats([c.strip() for c in r[:first_dim]])
         cells = [c for c, d in zip(r, dims) if d]
         rows.append(Row(parts=parts, cells=cells, raw=raw if len(raw) == len(parts) else None))
     return _table3_metrics(real, rows, rules)
@@ -310,7 +310,7 @@ def _grid_table3(grid: Grid, rules: dict) -> list[Metric]:
 # ============================================================================ table 四
 def _column_of(parts: list[str], rules: dict) -> Optional[str]:
     """Metric key of a table 四 column from its header parts, e.g. litigation_direct_upheld."""
-    text = "".join(dedupe(parts))
+    text = "".join(drop_repeats(parts))
     t4 = rules["table4"]
     block = next((b for b, vs in t4["blocks"].items() if any(v in text for v in vs)), None)
     if block is None:
@@ -365,13 +365,13 @@ def _grid_table4(grid: Grid, rules: dict) -> list[Metric]:
     if start is None:
         return []
     first_data = next((i for i in range(start, len(grid))
-                       if sum(parse_number(c) is not None for c in grid[i]) >= 5), None)
+                       if sum(cell_number(c) is not None for c in grid[i]) >= 5), None)
     if first_data is None:
         return []
     header = grid[start:first_data]
     n_cols = len(grid[0])
     columns = [_column_of([norm(r[j]) for r in header], rules) for j in range(n_cols)]
-    heads = [" ".join(dedupe([r[j].replace("\n", "") for r in header])) for j in range(n_cols)]
+    heads = [" ".join(drop_repeats([r[j].replace("\n", "") for r in header])) for j in range(n_cols)]
     return _table4_metrics(columns, heads, grid[first_data])
 
 
@@ -407,7 +407,7 @@ def _table2_metrics(items: list[tuple[str, list[str], list[str]]], rules: dict) 
 
 
 def _t2_metric(key: str, row_label: str, head: str, cell: str, t2: dict) -> Optional[Metric]:
-    value = None if is_blank(cell) else (parse_money(cell) if key in t2["money"] else parse_number(cell))
+    value = None if is_blank(cell) else (parse_money(cell) if key in t2["money"] else cell_number(cell))
     if value is None:
         return None
     if key not in t2["signed"] and value < 0:
@@ -429,7 +429,7 @@ def _t2_metric(key: str, row_label: str, head: str, cell: str, t2: dict) -> Opti
 def _is_t2_header(row: list[str], rules: dict) -> bool:
     """A column-label row without 信息内容: labels, no values, and no row label first."""
     t2 = rules["table2"]
-    return (not _t2_match(norm(row[0]), t2["rows"]) and all(parse_number(c) is None for c in row[1:])
+    return (not _t2_match(norm(row[0]), t2["rows"]) and all(cell_number(c) is None for c in row[1:])
             and any(_t2_match(norm(c), t2["cols"]) for c in row[1:]))
 
 
@@ -527,7 +527,7 @@ def _split_row_line(line: str, known: set[str]) -> list[str]:
     header = _split_header(label, known) if not values else None
     if header:
         return header  # header rows joined into one line: "申请人情况自然人 法人或其他组织 总计商业企业"
-    if len("".join(dedupe(label))) > MAX_LABEL:  # (a merged cell may be copied once per column)
+    if len("".join(drop_repeats(label))) > MAX_LABEL:  # (a merged cell may be copied once per column)
         return [line]  # prose that happens to end with a number
     if len(label) > 1 and all(_is_known(norm(w), known) or len(w) <= FRAGMENT for w in label):
         return label + values  # a header row: labels, or halves of labels split over two rows

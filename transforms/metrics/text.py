@@ -33,7 +33,7 @@ from typing import Iterator, Optional
 
 
 from transforms.model import Classification, Metric, Page
-from transforms.numbers import NUMBER_RE, parse_number, to_halfwidth
+from transforms.numbers import NUMBER_RE, parse_approx, to_halfwidth
 
 _RULES = rules.load("pre2019_text.yaml")
 _LABEL_CHAR = _RULES["label_char"]
@@ -178,7 +178,7 @@ def _sentences(text: str) -> Iterator[tuple[int, str]]:
 def _tokens(sentence: str) -> list[Token]:
     out = []
     for m in _TOKEN.finditer(sentence):
-        parsed = parse_number((m.group("pre") or "") + m.group("num") + (m.group("post") or ""))
+        parsed = parse_approx((m.group("pre") or "") + m.group("num") + (m.group("post") or ""))
         if parsed is None:
             continue
         value, unit, approx = parsed.value, m.group("unit"), parsed.approx

@@ -14,6 +14,7 @@ from typing import Optional
 
 from cssselect import HTMLTranslator
 
+from transforms.cjk import cjk_count
 from transforms.sources.decode import decode_bytes
 from transforms.sources.html_parse import parse_html
 from transforms.errors import ExtractError
@@ -37,7 +38,6 @@ _BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer aside main table "
     "thead tbody tfoot tr td th blockquote pre form center address fieldset hr figure figcaption"
     .split())
-_NON_CJK = re.compile(r"[^\u3400-\u9fff]+")
 _WS = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
 _SITE_NAME = re.compile(RULES["site_name_pattern"])
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -121,9 +121,6 @@ def link_texts(tree) -> list[str]:
                 break
     return out
 
-
-def cjk_count(text: str) -> int:
-    return len(_NON_CJK.sub("", text))
 
 
 def _is_chrome(el) -> bool:

@@ -16,7 +16,7 @@ from typing import Optional
 import unicodedata
 
 from transforms import rules
-from transforms.cells import parse_number
+from transforms.cells import cell_number
 from transforms.errors import ExtractError
 from transforms.limits import DEFAULT, Limits
 from transforms.model import Block, Grid, RawPage
@@ -151,7 +151,7 @@ def _page_items(page, page_no: int) -> list[tuple[float, object]]:
 
 # ----------------------------------------------------------------------------- continuation
 def _first_numeric_col(grid: Grid) -> int:
-    cols = [j for j in range(len(grid[0])) if sum(parse_number(r[j]) is not None for r in grid) >= 1]
+    cols = [j for j in range(len(grid[0])) if sum(cell_number(r[j]) is not None for r in grid) >= 1]
     return min(cols) if cols else len(grid[0])
 
 
