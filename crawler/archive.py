@@ -4,6 +4,8 @@ Layout under the archive directory:
   warc/<utc>-<pid>.warc.gz   one file per crawl process, one gzip member per record, flushed
                              per record (a crash loses at most the record being written)
   index.sqlite               one row per fetch attempt: metadata, WARC file + offset of the body
+  .writers.lock              held (shared) by every process writing the archive, for its life:
+                             a run checks no writer of an earlier run is left (`writers_active`)
 
 The WARC files are the source of truth: each response/metadata record carries the crawl
 metadata in WARC-X-* headers, so `rebuild_index` can recreate the index from them alone.
@@ -11,6 +13,7 @@ Readers: `iter_records(dir)` (fetch order) and `read_body(dir, record_id)` (any 
 """
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import io
@@ -67,6 +70,32 @@ def _opening(archive_dir: Path) -> FileLock:
     return FileLock(str(archive_dir / (INDEX + ".open.lock")), timeout=120)
 
 
+WRITERS_LOCK = ".writers.lock"
+
+
+def hold_writer_lock(archive_dir: Union[str, Path]) -> int:
+    """Mark this process as a writer of the archive until it closes the returned fd or dies
+    (the kernel drops the lock). Shared: the crawlers of one run write side by side."""
+    fd = os.open(Path(archive_dir) / WRITERS_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def writers_active(archive_dir: Union[str, Path]) -> bool:
+    """Whether any process holds the archive's writer lock now. Takes nothing."""
+    path = Path(archive_dir) / WRITERS_LOCK
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # drops the lock if we took it
+
+
 def _connect(archive_dir: Path) -> sqlite3.Connection:
     con = sqlite3.connect(archive_dir / INDEX, timeout=60, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
@@ -110,6 +139,7 @@ class ArchiveWriter:
     def __init__(self, archive_dir: Union[str, Path], software: str = "govreports-crawler"):
         self.dir = Path(archive_dir)
         (self.dir / WARC_DIR).mkdir(parents=True, exist_ok=True)
+        self._writer_lock = hold_writer_lock(self.dir)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         self.rel = f"{WARC_DIR}/{stamp}-{os.getpid()}.warc.gz"
         self._fh = open(self.dir / self.rel, "ab")
@@ -127,6 +157,9 @@ class ArchiveWriter:
         if not self._fh.closed:
             self._fh.close()
             self._con.close()
+        if self._writer_lock is not None:
+            os.close(self._writer_lock)
+            self._writer_lock = None
 
     def __enter__(self):
         return self

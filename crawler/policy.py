@@ -1,5 +1,5 @@
 """The fetch policy: where a report or attachment link may lead once it leaves a portal's hosts,
-and which addresses are never fetched. Rules as data in rules.yaml (`government_suffixes`);
+and which addresses are never fetched. Rules as data in rules.yaml and transforms/rules/hosts.yaml (`government_suffixes`);
 the portal's registry entry adds `link_hosts`. Pure functions except `address_refusal`'s
 input, which the downloader middleware resolves asynchronously.
 """
@@ -12,11 +12,9 @@ from urllib.parse import urlsplit
 
 import tldextract
 
-from crawler.discover import RULES
 from crawler.registry import Portal
-from transforms.hosts import host_allowed
+from transforms.hosts import GOVERNMENT_SUFFIXES, host_allowed, under_government_domain
 
-GOVERNMENT_SUFFIXES = tuple(s.lower().strip(".") for s in RULES["government_suffixes"])
 # The public suffix list as bundled with tldextract: never fetched (no URLs), never cached on
 # disk; private suffixes (github.io ...) count, so two users' sites are two domains.
 _SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True,
@@ -74,7 +72,7 @@ def link_refusal(url: str, portal: Portal) -> Optional[str]:
     domain = registrable_domain(host)
     if domain and domain in _portal_domains(tuple(portal.allowed_hosts)):
         return None  # the portal's own domain (xxgk.X, file.X next to www.X)
-    if any(host == s or host.endswith("." + s) for s in GOVERNMENT_SUFFIXES):
+    if under_government_domain(host):
         return None
     return (f"{host} is not the portal's domain, a government domain "
             f"({', '.join('.' + s for s in GOVERNMENT_SUFFIXES)}) or a host its registry entry lists")

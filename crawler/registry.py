@@ -30,6 +30,7 @@ class Portal:
     allowed_hosts: list[str]
     link_hosts: list[str] = field(default_factory=list)  # other hosts its report/file links may reach
     verified: bool = False
+    government: bool = True  # False: a known mirror or copy site, never a government's copy
     expected_years: Optional[list[int]] = None
     notes: Optional[str] = None
 
@@ -68,6 +69,7 @@ def _portal(entry: dict, where: str) -> Portal:
         level=entry["level"], start_urls=starts, allowed_hosts=list(hosts),
         link_hosts=[str(h) for h in (entry.get("link_hosts") or [])],
         verified=bool(entry.get("verified", False)),
+        government=entry.get("government", True) is not False,
         expected_years=_years(entry.get("expected_years")), notes=entry.get("notes"),
     )
 

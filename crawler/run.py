@@ -98,6 +98,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("crawl: --timeout must be positive", file=sys.stderr)
         return 2
+    from crawler.archive import hold_writer_lock
+    hold_writer_lock(args.archive)  # from the start to the process's end: see crawler.archive
 
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings

@@ -1,12 +1,15 @@
 """Run one crawl as a child process (Twisted's reactor cannot restart inside one process).
 
-Plain functions, no Prefect: the flows wrap them in tasks with retries.
+Plain functions, no Prefect: the flows wrap them in tasks with retries. The crawler dies with
+the process that started it, even on SIGKILL (flows.children), and holds the archive's writer
+lock while it runs (crawler.archive.ArchiveWriter), so a rerun never finds a second writer.
 """
 from __future__ import annotations
 
 import json
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -28,8 +31,10 @@ def run_crawl(argv: list[str], on_progress: Callable[[str], None] | None = None,
               timeout: float | None = None, verbose: bool = False) -> dict:
     """Run the crawler, pass its progress lines to `on_progress` (every stderr line, Scrapy's
     log and tracebacks included, when verbose), return its JSON summary."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", errors="replace")
+    from flows import children
+    # Its own process group: a Ctrl-C at the terminal is the run's to handle (it kills this).
+    proc = children.popen(argv, start_new_session=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
     tail: list[str] = []
     reader = threading.Thread(target=_pump, args=(proc.stderr, on_progress, tail, verbose),
                               daemon=True)
@@ -58,6 +63,23 @@ def run_crawl(argv: list[str], on_progress: Callable[[str], None] | None = None,
         reason = tail[-1] if tail else f"exit status {proc.returncode}"
         raise CrawlFailed(f"crawler failed (exit {proc.returncode}): {reason}")
     return summary
+
+
+STRAY_WRITER_WAIT = 10.0  # seconds a killed run's crawler may take to die before we refuse
+
+
+def ensure_no_stray_writer(archive: str | Path, wait: float = STRAY_WRITER_WAIT) -> None:
+    """Before a run writes the archive (we hold its run lock): no crawler of an earlier run may
+    still be writing it. One whose run was killed dies with it within moments (flows.children);
+    one that does not makes this run refuse rather than become a second writer."""
+    from crawler.archive import writers_active
+    from flows.locks import HarvestBusy
+    deadline = time.monotonic() + wait
+    while writers_active(archive):
+        if time.monotonic() >= deadline:
+            raise HarvestBusy(f"a crawler of another run is still writing the archive {archive}; "
+                              "try again when it has finished")
+        time.sleep(0.1)
 
 
 PROGRESS_PREFIX = "[crawl]"  # the crawler's own progress lines (crawler/middlewares.py)

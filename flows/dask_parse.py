@@ -19,7 +19,7 @@ from collections import deque
 from typing import Iterable, Iterator, Optional
 
 from flows.cli.options import UsageError
-from flows.pipeline import ParsedDoc, _Job, parse_one
+from flows.parse_pool import ParsedDoc, _Job, parse_one
 
 WINDOW_PER_WORKER = 8  # pages in flight per Dask worker: bounded memory, workers kept busy
 NEEDS_SERVER = ("--dask needs a Prefect server: set PREFECT_API_URL (e.g. "

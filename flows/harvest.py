@@ -13,8 +13,9 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import cluster
+from flows import cluster, interrupt
 from flows.cli.options import check_years
+from flows.crawl import ensure_no_stray_writer
 from flows.crawl_plan import CrawlTarget, plan_targets, split_target, target_portal_ids
 from flows.locks import archive_lock
 from flows.outcome import HarvestFailed, run_status
@@ -28,7 +29,7 @@ LOCK_WAIT = 30.0        # seconds to wait for the warehouse writer lock
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], task_run_name="crawl {target.label}",
-      cache_policy=NO_CACHE)
+      cache_policy=NO_CACHE, retry_condition_fn=interrupt.retry_unless_stopping)
 def crawl_target(target: CrawlTarget, archive: str, years: Optional[str], fast: bool,
                  max_pages: Optional[int], registry: Optional[str]) -> dict:
     return cluster.crawl(target.portals, target.start_urls, archive, years, fast, max_pages,
@@ -117,7 +118,9 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
     timer = Timer()
     params = {"portals": portals, "start_urls": start_urls, "years": as_text(years), "archive": archive,
               "registry": registry}
-    with archive_lock(cluster.lock_dir(archive)), Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
+    with interrupt.stop_on_signals(), archive_lock(cluster.lock_dir(archive)), \
+            Warehouse(db, wait_seconds=LOCK_WAIT) as wh:
+        ensure_no_stray_writer(cluster.lock_dir(archive))
         run_id = wh.start_run(flow_name, params, flow_run_id=_flow_run_id())
         say(f"run {run_id}: {flow_name} into {db}")
         crawl_totals: dict = {"pages_fetched": 0, "errors": 0}
@@ -143,6 +146,10 @@ def run_pipeline(flow_name: str, portals: list[str], start_urls: list[str],
                 counts = process_task(archive, wh, run_id, years, workers, reparse, registry,
                                       dask)
             status = run_status([o["status"] for o in outcomes.values()])
+        except BaseException as exc:
+            if interrupt.is_stop(exc):  # SIGINT/SIGTERM: children killed, load rolled back
+                status = "aborted"
+            raise
         finally:
             errors = (crawl_totals["errors"] + len(failures)
                       + int(counts.get("parse_errors") or 0))

@@ -1,9 +1,7 @@
 """The data path after the crawl: archive -> parse -> dedupe -> warehouse. Plain functions, no
 Prefect inside; the flows wrap them in tasks.
 
-  parse_records    parse the archived bodies that need it, in a process pool; each worker loads
-                   its body from the archive by record_id (bodies never travel between processes)
-                   and keeps its error instead of failing the batch.
+  (parsing itself, in worker processes under hard limits per document: flows/parse_pool.py)
   dedupe_and_load  group documents into reports (transforms.dedupe.groups) and load the run in one
                    warehouse transaction.
   process_archive  both, streaming: parsed documents go to a Parquet spool on disk as they come
@@ -15,214 +13,31 @@ The warehouse is published once per run, by whoever opened it (here when given a
 """
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-import os
 import tempfile
 import time
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Optional
 
 import pyarrow as pa
 
-from flows.limits import configured, time_limit
 from flows.near_docs import existing_report_docs
+from flows.parse_pool import BodyLoader, ParsedDoc, archive_body, iter_parsed, needs_parsing, record_url
 from flows.spool import Spool, page_row, remove_stale_spools, spool_prefix
-from transforms.errors import ExtractError, TimeLimit
-from transforms.extract import extract
-from transforms.dedupe.fingerprint import Fingerprint, fingerprint
 from transforms.dedupe.groups import group_reports
 from transforms.dedupe.report_fields import HostRules, ReportDoc, assignment_rows, report_row
-from transforms.model import Document
 from transforms.years import Years
 from warehouse import batch as B
 from warehouse.batch import LoadBatch
 from warehouse.store import Warehouse
 
-PARSE_KINDS = ("detail", "attachment")
 PROGRESS_EVERY = 25  # documents between progress messages
-
-BodyLoader = Callable[[str, str], Optional[bytes]]
-
-
-def _archive_body(archive_dir: str, record_id: str) -> Optional[bytes]:
-    from crawler.archive import read_body
-    return read_body(archive_dir, record_id)
-
-
-# ============================================================================ parse
-@dataclass
-class ParsedDoc:
-    """The parse of one archived body: a Document and its fingerprint, or an error."""
-    record_id: str
-    url: str  # final URL of the fetch
-    host: Optional[str]
-    sha256: str
-    fetched_at: Optional[str]
-    portal_id: Optional[str]
-    content_type: Optional[str]
-    referer: Optional[str] = None
-    document: Optional[Document] = None
-    fingerprint: Optional[Fingerprint] = None
-    error: Optional[str] = None
-    seconds: float = 0.0
-    retry: bool = False  # the failure was not the page's fault: try again next run
-
-    @property
-    def doc_id(self) -> Optional[str]:
-        if self.fingerprint is None:
-            return None
-        return make_doc_id(self.url, self.fingerprint.text_sha256)
-
-
-def make_doc_id(url: str, text_sha256: str) -> str:
-    """A page at one URL with one clean text: a refetch with a new view counter or spam block
-    around the same text is the same document."""
-    return hashlib.sha256(f"{url}\n{text_sha256}".encode("utf-8")).hexdigest()[:32]
-
-
-def record_url(rec) -> str:
-    return getattr(rec, "final_url", None) or rec.url
-
-
-def needs_parsing(rec, known: set) -> bool:
-    return (rec.status == 200 and rec.kind in PARSE_KINDS and bool(rec.sha256)
-            and (record_url(rec), rec.sha256) not in known)
-
-
-def select_records(records: Iterable, known: Optional[set] = None) -> Iterator:
-    """Records whose (final URL, body) has not been parsed, each pair once."""
-    seen = set(known or ())
-    for rec in records:
-        if needs_parsing(rec, seen):
-            seen.add((record_url(rec), rec.sha256))
-            yield rec
-
-
-@dataclass
-class _Job:
-    archive_dir: str
-    record_id: str
-    url: str
-    host: Optional[str]
-    sha256: str
-    fetched_at: Optional[str]
-    portal_id: Optional[str]
-    content_type: Optional[str]
-    referer: Optional[str] = None
-    loader: BodyLoader = field(default=_archive_body)
-
-    @classmethod
-    def of(cls, archive_dir, rec, loader: BodyLoader) -> "_Job":
-        return cls(str(archive_dir), rec.record_id, record_url(rec), getattr(rec, "host", None),
-                   rec.sha256, rec.fetched_at, getattr(rec, "portal_id", None),
-                   getattr(rec, "content_type", None), getattr(rec, "referer", None), loader)
-
-    def failed(self, error: Optional[str], retry: bool = False) -> ParsedDoc:
-        return ParsedDoc(self.record_id, self.url, self.host, self.sha256, self.fetched_at,
-                         self.portal_id, self.content_type, self.referer, error=error, retry=retry)
-
-
-def _parse_body(job: _Job) -> ParsedDoc:
-    try:
-        raw = job.loader(job.archive_dir, job.record_id)
-    except Exception as exc:  # the archive, not the page: try again next run
-        return job.failed(f"cannot read the body: {exc}", retry=True)
-    if not raw:
-        return job.failed("no body in the archive")
-    try:
-        doc = extract(raw, job.url, job.content_type, configured())
-        fp = fingerprint(doc.text)
-    except ExtractError as exc:
-        return job.failed(f"extract: {exc}")
-    except Exception as exc:  # a parser bug on one page must not abort the batch
-        return job.failed(f"{exc.__class__.__name__}: {exc}")
-    out = job.failed(None)
-    out.document, out.fingerprint = doc, fp
-    return out
-
-
-def parse_one(job: _Job) -> ParsedDoc:
-    """Load one body and parse it, within the time limit (a TimeLimit no library can catch);
-    never raises."""
-    start = time.monotonic()
-    seconds = configured().parse_seconds
-    try:
-        with time_limit(seconds):
-            out = _parse_body(job)
-    except TimeLimit:
-        out = job.failed(f"parse took longer than {seconds:g}s (limit parse_seconds)")
-    out.seconds = time.monotonic() - start
-    return out
-
-
-def default_workers() -> int:
-    return max(1, min(4, (os.cpu_count() or 2) - 1))
-
-
-def iter_parsed(archive_dir, records: Iterable, workers: Optional[int] = None,
-                loader: BodyLoader = _archive_body) -> Iterator[ParsedDoc]:
-    """Parse the given records (already selected) in order; a pool when workers > 1."""
-    jobs = (_Job.of(archive_dir, rec, loader) for rec in records)
-    workers = workers or default_workers()
-    if workers <= 1:
-        for job in jobs:
-            yield parse_one(job)
-        return
-    window = workers * 4  # bodies in flight: bounded memory
-    ctx = _pool_context()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    pending: deque = deque()
-    try:
-        for job in jobs:
-            pending.append((job, pool.submit(parse_one, job)))
-            while len(pending) >= window:
-                pool = yield from _drain_one(pending, pool, workers, ctx)
-        while pending:
-            pool = yield from _drain_one(pending, pool, workers, ctx)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _pool_context():
-    """fork: workers start at once with the parser already imported and never re-import the
-    caller's main module. They run only pure parsing code (no logging, no database), so locks
-    copied from the parent's other threads (a Prefect engine) are never taken in a child."""
-    return multiprocessing.get_context("fork")
-
-
-def _drain_one(pending: deque, pool, workers, ctx):
-    job, fut = pending.popleft()
-    try:
-        yield fut.result()
-        return pool
-    except BrokenProcessPool:
-        # A worker died (e.g. out of memory on one body): every job in flight is lost with it.
-        yield job.failed("parser process died", retry=True)
-        lost = list(pending)
-        pending.clear()
-        pool.shutdown(wait=False, cancel_futures=True)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        for j, _ in lost:
-            pending.append((j, pool.submit(parse_one, j)))
-        return pool
-
-
-def parse_records(archive_dir, records: Iterable, workers: Optional[int] = None,
-                  known: Optional[set] = None, loader: BodyLoader = _archive_body) -> list[ParsedDoc]:
-    """Parse every status-200 detail/attachment body whose (URL, sha256) is not in `known`."""
-    return list(iter_parsed(archive_dir, select_records(records, known), workers, loader))
 
 
 # ============================================================================ run
 def host_rules(portals) -> HostRules:
     """The registry's portals as the plain data transforms' HostRules takes (an entry with
     `government: false` is a known mirror)."""
-    mirrors = [p.id for p in portals or () if (getattr(p, "extra", None) or {}).get("government") is False]
+    mirrors = [p.id for p in portals or () if getattr(p, "government", True) is False]
     return HostRules({p.id: list(p.allowed_hosts or ()) for p in portals or ()}, mirrors)
 
 
@@ -355,7 +170,7 @@ def process_archive(archive_dir, db_path, run_id: Optional[str] = None, years=No
     dedupe and load in one transaction. Without run_id a run of flow 'process' is started and
     finished here. Published once when `db_path` is a path; an open Warehouse's opener
     publishes. Returns counts and timings (parse, dedupe, load) in seconds."""
-    loader = loader or _archive_body
+    loader = loader or archive_body
 
     def go(wh: Warehouse) -> dict:
         own_run = run_id is None

@@ -4,7 +4,8 @@ Without PREFECT_API_URL, Prefect starts a temporary ("ephemeral") API server in 
 for the length of the process; that is how `harvest`, `demo` and the tests run. Its SQLite
 database lives in PREFECT_HOME. We keep that home beside the warehouse (so the second start is
 fast: no migrations) and fall back to a private temp dir when another process holds it, so two
-runs never share one SQLite file.
+runs never share one SQLite file. That server is a child of ours that dies with us, even on
+SIGKILL (see `_guard_temporary_api`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import fcntl
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -45,7 +47,33 @@ def configure(home: str | Path | None = None, verbose: bool = False) -> str:
     if "PREFECT_HOME" not in os.environ:
         os.environ["PREFECT_HOME"] = _claim_home(Path(home) if home else None)
     quiet_loggers(verbose)
+    if not os.environ.get("PREFECT_API_URL"):
+        _guard_temporary_api()
     return os.environ["PREFECT_HOME"]
+
+
+class _GuardedSubprocess:
+    """The `subprocess` module as Prefect's temporary-server code sees it: its Popen starts the
+    uvicorn child through flows.children, so the server dies with this process (Prefect stops
+    it at exit, which a SIGKILL never reaches: a leaked ~200 MB server per killed run)."""
+
+    def __getattr__(self, name):
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args, **kwargs):
+        from flows.children import popen
+        # The run's own API: stopped by Prefect last, and out of the terminal's process group,
+        # so a Ctrl-C reaches the run (which then stops cleanly, reporting to it) but not it.
+        return popen(*args, track=False, start_new_session=True, **kwargs)
+
+
+def _guard_temporary_api() -> None:
+    """Route the temporary API server's start (prefect.server.api.server, Prefect 3.8) through
+    _GuardedSubprocess. Settings are in the environment already, so importing Prefect is safe."""
+    from prefect.server.api import server
+    if not isinstance(server.subprocess, _GuardedSubprocess):
+        server.subprocess = _GuardedSubprocess()
 
 
 def _claim_home(preferred: Path | None) -> str:

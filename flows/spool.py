@@ -27,7 +27,7 @@ from transforms.years import Years
 from warehouse import batch as B
 
 if TYPE_CHECKING:
-    from flows.pipeline import ParsedDoc
+    from flows.parse_pool import ParsedDoc
 
 SPOOL_ROWS = 200  # documents buffered before a Parquet row group is written
 

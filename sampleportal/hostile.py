@@ -17,19 +17,17 @@ may reach; it counts its hits). The portal's report column holds:
 """
 from __future__ import annotations
 
-import socket
 import tempfile
 import threading
 import time
 import zlib
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
-from .server import QuietServer, serve_in_threads, stop_servers
+from .server import QuietHandler, QuietServer, serve_in_threads, stop_servers
 
 HOST = "127.0.0.1"
 KEYS = ("main", "internal")
@@ -133,16 +131,8 @@ class _Server(QuietServer):
     key: str
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format, *args):
-        return
-
-    def setup(self):
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self):
         owner, key = self.server.owner, self.server.key
@@ -169,14 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(extra.get("status", 200), ctype, body, headers)
 
     def _send(self, status, ctype, body, headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
+        self.send(status, [("Content-Type", ctype), *headers], body)
 
     def _drip(self, ctype):
         """One byte every DRIP_SECONDS until the client hangs up (or the server stops)."""

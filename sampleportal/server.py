@@ -70,17 +70,11 @@ def stop_servers(servers: dict, threads: list[threading.Thread]) -> None:
     threads.clear()
 
 
-class _Server(QuietServer):
-    sample: "SamplePortal"
-    key: str
-
-
-class _Handler(BaseHTTPRequestHandler):
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, no console log (tests read hit logs instead), answers sent at once."""
     protocol_version = "HTTP/1.1"
-    server: _Server
-    server_version = "SamplePortal/1.0"
 
-    def log_message(self, format, *args):  # quiet: tests read the hit log instead
+    def log_message(self, format, *args):
         return
 
     def setup(self):
@@ -88,6 +82,26 @@ class _Handler(BaseHTTPRequestHandler):
         # Headers and body go out in two writes; without NODELAY, Nagle + delayed ACK stall
         # every keep-alive response by ~40 ms.
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def send(self, status: int, headers, body: bytes, head: bool = False) -> None:
+        """One whole answer: status, headers, Content-Length and body (none to a HEAD)."""
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and not head:
+            self.wfile.write(body)
+
+
+class _Server(QuietServer):
+    sample: "SamplePortal"
+    key: str
+
+
+class _Handler(QuietHandler):
+    server: _Server
+    server_version = "SamplePortal/1.0"
 
     def do_GET(self):
         self._serve(b"")
@@ -102,13 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, body: bytes, head: bool = False) -> None:
         status, headers, payload = self.server.sample.respond(self.server.key, self.command, self.path,
                                                               self.headers, body)
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if not head and payload:
-            self.wfile.write(payload)
+        self.send(status, headers, payload, head)
 
 
 class SamplePortal:

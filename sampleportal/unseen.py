@@ -16,18 +16,16 @@ other annual reports that are not disclosure reports.
 """
 from __future__ import annotations
 
-import socket
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Optional
 
 import yaml
 
-from .server import QuietServer, serve_in_threads, stop_servers
+from .server import QuietHandler, QuietServer, serve_in_threads, stop_servers
 
 HOST = "127.0.0.1"
 KEYS = ("main", "mirror", "outside")
@@ -273,16 +271,8 @@ class _Server(QuietServer):
     key: str
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format, *args):
-        return
-
-    def setup(self):
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self):
         owner, key = self.server.owner, self.server.key
@@ -290,7 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
             owner.hits.append((key, self.path))
         page = owner.net.pages.get((key, self.path))
         if page is None:
-            return self._send(404, [("Content-Type", "text/html; charset=utf-8")], b"<h1>404</h1>")
+            return self.send(404, [("Content-Type", "text/html; charset=utf-8")], b"<h1>404</h1>")
         headers = [("Content-Type", page.ctype)]
         if page.location:
             headers.append(("Location", page.location))
@@ -298,19 +288,10 @@ class _Handler(BaseHTTPRequestHandler):
             etag = f'"{abs(hash(page.body)) % 10 ** 12}"'
             headers += [("ETag", etag), ("Last-Modified", _LM)]
             if self.headers.get("If-None-Match") == etag:
-                return self._send(304, headers, b"")
+                return self.send(304, headers, b"")
         if page.huge:
             return self._huge(headers)
-        self._send(page.status, headers, page.body)
-
-    def _send(self, status, headers, body):
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
+        self.send(page.status, headers, page.body)
 
     def _huge(self, headers):
         self.send_response(200)

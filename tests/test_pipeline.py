@@ -10,7 +10,8 @@ import opencc
 import pytest
 
 from crawler.archive import ArchiveWriter, iter_records
-from flows.pipeline import parse_records, process_archive
+from flows.parse_pool import parse_records
+from flows.pipeline import process_archive
 from warehouse.query import run_query
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warehouse"

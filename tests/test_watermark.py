@@ -7,7 +7,8 @@ import pytest
 
 from crawler.archive import ArchiveWriter
 from crawler.tail import index_id, last_seq
-from flows.pipeline import _archive_body, process_archive
+from flows.parse_pool import archive_body
+from flows.pipeline import process_archive
 from test_pipeline import PORTALS, TEXT, dump, seed, write_archive
 
 
@@ -79,7 +80,7 @@ def test_an_unreadable_body_holds_the_watermark(archive, tmp_path):
             broken["id"] = record_id
         if record_id == broken["id"]:
             raise OSError("storage unavailable")
-        return _archive_body(archive_dir, record_id)
+        return archive_body(archive_dir, record_id)
 
     first = process_archive(archive, db, workers=1, portals=PORTALS, loader=flaky)
     assert first["parse_errors"] >= 1 and _mark(db, archive) < last_seq(archive)

@@ -6,6 +6,10 @@ from __future__ import annotations
 from typing import Iterable
 from urllib.parse import urlsplit
 
+from transforms.rules import load
+
+GOVERNMENT_SUFFIXES = tuple(s.lower().strip(".") for s in load("hosts.yaml")["government_suffixes"])
+
 
 def split_port(netloc: str) -> tuple[str, str]:
     """('host', 'host:port') from a netloc that may carry a port (and user info)."""
@@ -34,3 +38,9 @@ def host_matches(host: str, allowed: Iterable[str]) -> bool:
 def host_allowed(url: str, allowed: Iterable[str]) -> bool:
     """The URL's host matches one of allowed (see host_matches)."""
     return host_matches(urlsplit(url).netloc, allowed)
+
+
+def under_government_domain(host: str) -> bool:
+    """host (a netloc, port optional) is one of the government suffixes or below one."""
+    name, _ = split_port(host)
+    return any(name == s or name.endswith("." + s) for s in GOVERNMENT_SUFFIXES)

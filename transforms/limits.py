@@ -31,6 +31,7 @@ class Limits:
     html_max_tags: int = _DEFAULTS["html_max_tags"]
     text_max_lines: int = _DEFAULTS["text_max_lines"]
     parse_seconds: float = _DEFAULTS["parse_seconds"]
+    parse_memory_bytes: int = _DEFAULTS["parse_memory_bytes"]
     fetch_seconds: float = _DEFAULTS["fetch_seconds"]
 
     def with_overrides(self, spec: str) -> "Limits":

@@ -222,13 +222,16 @@ def main(argv: list[str] | None = None) -> int:
             return run(args.sources, args.url, args.json)
         from flows.cli import commands
         return commands.dispatch(args)
-    except KeyboardInterrupt:
-        print("govreports: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # `govreports sql ... | head`: the reader left, not an error
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except BaseException as e:  # SIGINT or SIGTERM (flows/interrupt.py): a run is marked aborted
+        from flows.interrupt import exit_status, is_stop
+        if not is_stop(e):
+            raise
+        print("govreports: interrupted", file=sys.stderr)
+        return exit_status(e)  # 130 on SIGINT, 143 on SIGTERM
 
 
 if __name__ == "__main__":

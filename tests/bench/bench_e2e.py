@@ -7,7 +7,7 @@ Not a test: prints numbers. Each size runs in its own process (clean peak-memory
   2. end to end: the `harvest` flow into a fresh warehouse (Prefect's local API started first,
      so its boot is reported apart);
   3. crawl alone: the same crawler processes, plain subprocesses, into a fresh archive;
-  4. parse alone: flows.pipeline.parse_records over that archive, same worker count.
+  4. parse alone: flows.parse_pool.parse_records over that archive, same worker count.
 Overhead = end-to-end / (crawl + parse) - 1; target <= 50%. Peak RSS is this process plus the
 largest child (a crawler or a parser); the synthetic portals are served from a forked child
 of their own so that their pages do not count as the flow's memory.
@@ -172,7 +172,7 @@ def crawl_alone(net: Network, base: Path) -> float:
 
 def parse_alone(base: Path, workers: int) -> tuple[float, int]:
     from crawler.archive import iter_records
-    from flows.pipeline import parse_records
+    from flows.parse_pool import parse_records
 
     archive = base / "crawl-archive"
     t0 = time.perf_counter()

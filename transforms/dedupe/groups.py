@@ -18,10 +18,9 @@ from typing import Iterable, Iterator, Optional, Sequence
 import numpy as np
 
 from transforms.dedupe.fingerprint import NUM_PERM, RULES, Fingerprint
-from transforms.hosts import host_matches, split_port
+from transforms.hosts import host_matches, under_government_domain
 
 BANDS = int(RULES["lsh_bands"])
-GOV_SUFFIXES = tuple(RULES.get("government_host_suffixes") or ())
 
 
 @dataclass
@@ -77,8 +76,7 @@ class _UnionFind:
 
 def is_government_host(host: str, allowed: Iterable[str] = ()) -> bool:
     """A host of a registered portal, or one under a government domain suffix."""
-    name, _ = split_port(host)
-    return host_matches(host, allowed) or any(name.endswith(s) for s in GOV_SUFFIXES)
+    return host_matches(host, allowed) or under_government_domain(host)
 
 
 @dataclass
