@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from crawler.archive import ArchiveWriter
+from crawler.archive import ArchiveWriter, iter_records
 from crawler.tail import index_id, last_seq
 from flows.parse_pool import archive_body
 from flows.pipeline import process_archive
@@ -71,18 +71,23 @@ def test_incremental_runs_load_what_one_run_loads(archive, tmp_path, shared_dir)
     assert _reports(whole) == _reports(steps)
 
 
-def test_an_unreadable_body_holds_the_watermark(archive, tmp_path):
-    db = tmp_path / "w.duckdb"
-    broken = {}
+class Unreadable:
+    """A body loader for which one record's body cannot be read (storage down, say)."""
 
-    def flaky(archive_dir, record_id):
-        if not broken:
-            broken["id"] = record_id
-        if record_id == broken["id"]:
+    def __init__(self, record_id: str):
+        self.record_id = record_id
+
+    def __call__(self, archive_dir, record_id):
+        if record_id == self.record_id:
             raise OSError("storage unavailable")
         return archive_body(archive_dir, record_id)
 
-    first = process_archive(archive, db, workers=1, portals=PORTALS, loader=flaky)
+
+def test_an_unreadable_body_holds_the_watermark(archive, tmp_path):
+    db = tmp_path / "w.duckdb"
+    first_page = next(r for r in iter_records(archive) if r.kind == "detail" and r.status == 200)
+    first = process_archive(archive, db, workers=1, portals=PORTALS,
+                            loader=Unreadable(first_page.record_id))
     assert first["parse_errors"] >= 1 and _mark(db, archive) < last_seq(archive)
     second = process_archive(archive, db, workers=1, portals=PORTALS)
     assert (second["to_parse"], second["parse_errors"]) == (1, 0)
