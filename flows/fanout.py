@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 from prefect import flow
 
 from flows import cluster
-from flows.crawl_plan import plan_targets, split_target, target_portal_ids
+from flows.crawl_plan import plan_targets, split_target
+from flows.outcome import CrawlTally
 from flows.progress import say
 
 FLOW_NAME = "crawl-portals"
@@ -153,9 +154,7 @@ def crawl_on_pool(targets, archive: str, years: Optional[str], fast: bool,
     # Workers may start in any directory: paths as seen from this machine, made absolute.
     archive = archive if is_remote(archive) else str(Path(archive).resolve())
     registry = str(Path(registry).resolve()) if registry else None
-    totals = {"pages_fetched": 0, "errors": 0, "crawls_ok": 0, "crawls_failed": 0}
-    failures: list[str] = []
-    outcomes: dict[str, dict] = {}
+    tally = CrawlTally(registry)
     ensure_limits(sorted({h for t in targets
                           for h in target_hosts(t.portals, t.start_urls, registry)}))
     pending = list(targets)
@@ -171,30 +170,14 @@ def crawl_on_pool(targets, archive: str, years: Optional[str], fast: bool,
         for done, (target, run) in enumerate(_finished(runs), 1):
             summary = _summary(archive, run)
             if run.state_type.value == "COMPLETED" and summary is not None:
-                totals["pages_fetched"] += int(summary.get("pages_fetched") or 0)
-                totals["errors"] += int(summary.get("errors") or 0)
-                totals["crawls_ok"] += 1
-                found = summary.get("portal_outcomes") or {}
-                outcomes.update(found)
-                say(f"crawled {target.label} ({done}/{len(runs)}): "
-                          f"{summary.get('pages_fetched', 0)} pages, "
-                          f"{summary.get('errors', 0)} errors; {totals['pages_fetched']} in all")
-                for pid, o in found.items():
-                    if o["status"] != "ok":
-                        say(f"portal {pid} FAILED: {o['error']}")
+                tally.crawled(target, done, len(runs), summary)
             elif len(target.portals) + len(target.start_urls) > 1:
                 say(f"crawl of {target.label} failed; retrying its portals one by one")
                 pending += split_target(target)
             else:
-                reason = (run.state.message if run.state and run.state.message
-                          else f"crawl run {run.state_type.value.lower()}")
-                totals["crawls_failed"] += 1
-                failures.append(f"{target.label}: {reason}")
-                for pid in target_portal_ids(target, registry):
-                    outcomes[pid] = {"status": "failed", "pages_fetched": 0, "errors": 0,
-                                     "error": f"crawl failed: {reason}"}
-                say(f"crawl of {target.label} FAILED: {reason}")
-    return totals, failures, outcomes
+                tally.failed(target, run.state.message if run.state and run.state.message
+                             else f"crawl run {run.state_type.value.lower()}")
+    return tally.result()
 
 
 def _finished(runs: list):

@@ -16,9 +16,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows import cluster, interrupt
 from flows.cli.options import check_years
 from flows.crawl import ensure_no_stray_writer
-from flows.crawl_plan import CrawlTarget, plan_targets, split_target, target_portal_ids
+from flows.crawl_plan import CrawlTarget, plan_targets, split_target
 from flows.locks import archive_lock
-from flows.outcome import HarvestFailed, run_status
+from flows.outcome import CrawlTally, HarvestFailed, run_status
 from flows.paths import DEFAULT_ARCHIVE, DEFAULT_DB
 from flows.progress import Timer, say, verbose
 from transforms.years import Years, as_text
@@ -48,9 +48,7 @@ def _crawl_all(targets, archive, years, fast, max_pages,
                registry) -> tuple[dict, list[str], dict]:
     """Run every target; a failed group is retried portal by portal. Never raises.
     Returns the totals, the failed crawls (one line each) and each portal's outcome."""
-    totals = {"pages_fetched": 0, "errors": 0, "crawls_ok": 0, "crawls_failed": 0}
-    failures: list[str] = []
-    outcomes: dict[str, dict] = {}
+    tally = CrawlTally(registry)
     pending = list(targets)
     while pending:
         futures = [(t, _task_for(t, fast).submit(t, archive, years, fast, max_pages, registry))
@@ -59,30 +57,13 @@ def _crawl_all(targets, archive, years, fast, max_pages,
         for done, (target, fut) in enumerate(futures, 1):
             state = fut.wait() or fut.state
             if state.is_completed():
-                summary = fut.result()
-                totals["pages_fetched"] += int(summary.get("pages_fetched") or 0)
-                totals["errors"] += int(summary.get("errors") or 0)
-                totals["crawls_ok"] += 1
-                found = summary.get("portal_outcomes") or {}
-                outcomes.update(found)
-                say(f"crawled {target.label} ({done}/{len(futures)}): "
-                          f"{summary.get('pages_fetched', 0)} pages, "
-                          f"{summary.get('errors', 0)} errors; {totals['pages_fetched']} in all")
-                for pid, o in found.items():
-                    if o["status"] != "ok":
-                        say(f"portal {pid} FAILED: {o['error']}")
+                tally.crawled(target, done, len(futures), fut.result())
             elif len(target.portals) + len(target.start_urls) > 1:
                 say(f"crawl of {target.label} failed; retrying its portals one by one")
                 pending += split_target(target)
             else:
-                totals["crawls_failed"] += 1
-                reason = _failure_reason(fut)
-                failures.append(f"{target.label}: {reason}")
-                for pid in target_portal_ids(target, registry):
-                    outcomes[pid] = {"status": "failed", "pages_fetched": 0, "errors": 0,
-                                     "error": f"crawl failed: {reason}"}
-                say(f"crawl of {target.label} FAILED: {reason}")
-    return totals, failures, outcomes
+                tally.failed(target, _failure_reason(fut))
+    return tally.result()
 
 
 def _task_for(target: CrawlTarget, fast: bool):

@@ -1,6 +1,9 @@
-"""A run's outcome from its portals' outcomes: ok, partial or failed, and the error a run in
-which every portal failed ends with."""
+"""A run's outcome: its crawls tallied as they end, the run's status from its portals'
+outcomes (ok, partial or failed), and the error a run in which every portal failed ends with."""
 from __future__ import annotations
+
+from flows.crawl_plan import target_portal_ids
+from flows.progress import say
 
 
 class HarvestFailed(RuntimeError):
@@ -20,3 +23,38 @@ def run_status(portal_statuses: list[str]) -> str:
     if not failed:
         return "ok"
     return "failed" if failed == len(portal_statuses) else "partial"
+
+
+class CrawlTally:
+    """The crawls of one run as they end, on this machine or on a work pool: the totals, the
+    failed crawls (one line each) and each portal's outcome."""
+
+    def __init__(self, registry=None):
+        self.registry = registry
+        self.totals = {"pages_fetched": 0, "errors": 0, "crawls_ok": 0, "crawls_failed": 0}
+        self.failures: list[str] = []
+        self.outcomes: dict[str, dict] = {}
+
+    def crawled(self, target, done: int, of: int, summary: dict) -> None:
+        t = self.totals
+        t["pages_fetched"] += int(summary.get("pages_fetched") or 0)
+        t["errors"] += int(summary.get("errors") or 0)
+        t["crawls_ok"] += 1
+        found = summary.get("portal_outcomes") or {}
+        self.outcomes.update(found)
+        say(f"crawled {target.label} ({done}/{of}): {summary.get('pages_fetched', 0)} pages, "
+            f"{summary.get('errors', 0)} errors; {t['pages_fetched']} in all")
+        for pid, o in found.items():
+            if o["status"] != "ok":
+                say(f"portal {pid} FAILED: {o['error']}")
+
+    def failed(self, target, reason: str) -> None:
+        self.totals["crawls_failed"] += 1
+        self.failures.append(f"{target.label}: {reason}")
+        for pid in target_portal_ids(target, self.registry):
+            self.outcomes[pid] = {"status": "failed", "pages_fetched": 0, "errors": 0,
+                                  "error": f"crawl failed: {reason}"}
+        say(f"crawl of {target.label} FAILED: {reason}")
+
+    def result(self) -> tuple[dict, list[str], dict[str, dict]]:
+        return self.totals, self.failures, self.outcomes
