@@ -19,7 +19,7 @@ from collections import deque
 from typing import Iterable, Iterator, Optional
 
 from flows.cli.options import UsageError
-from flows.parse_pool import ParsedDoc, _Job, parse_one
+from flows.parse_pool import ParsedDoc, ParseJob, parse_one
 
 WINDOW_PER_WORKER = 8  # pages in flight per Dask worker: bounded memory, workers kept busy
 NEEDS_SERVER = ("--dask needs a Prefect server: set PREFECT_API_URL (e.g. "
@@ -80,9 +80,9 @@ class BodyAt:
         return read_body_at(self.location, self.warc_file, self.offset, self.length)
 
 
-def page_job(location: str, rec) -> _Job:
+def page_job(location: str, rec) -> ParseJob:
     length = getattr(rec, "warc_length", None)
-    return _Job.of(location, rec, BodyAt(location, rec.warc_file, rec.warc_offset, length))
+    return ParseJob.of(location, rec, BodyAt(location, rec.warc_file, rec.warc_offset, length))
 
 
 def iter_parsed_on_dask(location: str, records: Iterable, address: str) -> Iterator[ParsedDoc]:
@@ -101,14 +101,14 @@ def iter_parsed_on_dask(location: str, records: Iterable, address: str) -> Itera
             yield _result(*pending.popleft())
 
 
-def _submit(client, job: _Job):
+def _submit(client, job: ParseJob):
     """A page is a plain Dask task (parse_one), not a Prefect task run: a task run costs about
     a second of API traffic on a small box, five times the parse of a page (measured by
     tests/bench/bench_cluster.py). The step around them is the flow's Prefect task."""
     return client.submit(parse_one, job, pure=False)
 
 
-def _result(job: _Job, future) -> ParsedDoc:
+def _result(job: ParseJob, future) -> ParsedDoc:
     try:
         return future.result()
     except Exception as exc:  # the task did not run to its end: not the page's fault

@@ -23,7 +23,7 @@ import resource
 import signal
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from multiprocessing.connection import wait as wait_ready
 from typing import Callable, Iterable, Iterator, Optional
 
@@ -75,8 +75,8 @@ def select_records(records: Iterable, known: Optional[set] = None) -> Iterator:
 
 # ============================================================================ one document
 @dataclass
-class ParsedDoc:
-    """The parse of one archived body: a Document and its fingerprint, or an error."""
+class PageRef:
+    """The archived fetch a parse is of."""
     record_id: str
     url: str  # final URL of the fetch
     host: Optional[str]
@@ -85,6 +85,14 @@ class ParsedDoc:
     portal_id: Optional[str]
     content_type: Optional[str]
     referer: Optional[str] = None
+
+    def ref(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(PageRef)}
+
+
+@dataclass
+class ParsedDoc(PageRef):
+    """The parse of one archived body: a Document and its fingerprint, or an error."""
     document: Optional[Document] = None
     fingerprint: Optional[Fingerprint] = None
     error: Optional[str] = None
@@ -99,27 +107,20 @@ class ParsedDoc:
 
 
 @dataclass
-class _Job:
-    archive_dir: str
-    record_id: str
-    url: str
-    host: Optional[str]
-    sha256: str
-    fetched_at: Optional[str]
-    portal_id: Optional[str]
-    content_type: Optional[str]
-    referer: Optional[str] = None
+class ParseJob(PageRef):
+    """One page to parse: where its body is, and how to load it (in the worker)."""
+    archive_dir: str = ""
     loader: BodyLoader = field(default=archive_body)
 
     @classmethod
-    def of(cls, archive_dir, rec, loader: BodyLoader) -> "_Job":
-        return cls(str(archive_dir), rec.record_id, record_url(rec), getattr(rec, "host", None),
-                   rec.sha256, rec.fetched_at, getattr(rec, "portal_id", None),
-                   getattr(rec, "content_type", None), getattr(rec, "referer", None), loader)
+    def of(cls, archive_dir, rec, loader: BodyLoader) -> "ParseJob":
+        return cls(rec.record_id, record_url(rec), getattr(rec, "host", None), rec.sha256,
+                   rec.fetched_at, getattr(rec, "portal_id", None),
+                   getattr(rec, "content_type", None), getattr(rec, "referer", None),
+                   archive_dir=str(archive_dir), loader=loader)
 
     def failed(self, error: Optional[str], retry: bool = False) -> ParsedDoc:
-        return ParsedDoc(self.record_id, self.url, self.host, self.sha256, self.fetched_at,
-                         self.portal_id, self.content_type, self.referer, error=error, retry=retry)
+        return ParsedDoc(**self.ref(), error=error, retry=retry)
 
 
 def _over_memory(limit: float) -> str:
@@ -130,7 +131,7 @@ def _over_time(seconds: float) -> str:
     return f"parse took longer than {seconds:g}s (limit parse_seconds)"
 
 
-def _parse_body(job: _Job) -> ParsedDoc:
+def _parse_body(job: ParseJob) -> ParsedDoc:
     try:
         raw = job.loader(job.archive_dir, job.record_id)
     except MemoryError:
@@ -153,7 +154,7 @@ def _parse_body(job: _Job) -> ParsedDoc:
     return out
 
 
-def parse_one(job: _Job) -> ParsedDoc:
+def parse_one(job: ParseJob) -> ParsedDoc:
     """Load one body and parse it, within the time limit (a TimeLimit no library can catch);
     never raises."""
     start = time.monotonic()
@@ -217,12 +218,12 @@ class _Worker:
                                 name="govreports-parser")
         children.start_process(self.proc)
         theirs.close()
-        self.job: Optional[tuple[int, _Job]] = None
+        self.job: Optional[tuple[int, ParseJob]] = None
         self.started = 0.0
         self.baseline = _rss(self.proc.pid)
         self.peak = 0
 
-    def give(self, seq: int, job: _Job) -> None:
+    def give(self, seq: int, job: ParseJob) -> None:
         self.job, self.started = (seq, job), time.monotonic()
         self.baseline = _rss(self.proc.pid) or self.baseline
         self.peak = 0
@@ -273,7 +274,7 @@ class Pool:
                 out.append((seq, result))
         return out
 
-    def _check(self, w: _Worker, job: _Job) -> Optional[ParsedDoc]:
+    def _check(self, w: _Worker, job: ParseJob) -> Optional[ParsedDoc]:
         if w.conn.poll():
             try:
                 result = w.conn.recv()
@@ -331,7 +332,7 @@ def iter_parsed(archive_dir, records: Iterable, workers: Optional[int] = None,
                 ) -> Iterator[ParsedDoc]:
     """Parse the given records (already selected) in worker processes; results in input order.
     pool_out, when given, receives the Pool (its `killed` list says what it killed)."""
-    jobs = iter(_Job.of(archive_dir, rec, loader) for rec in records)
+    jobs = iter(ParseJob.of(archive_dir, rec, loader) for rec in records)
     first = next(jobs, None)
     if first is None:
         return  # nothing to parse: no workers to start
