@@ -35,21 +35,25 @@ def _add_crawl_options(p: argparse.ArgumentParser, years_required: bool = False)
     p.add_argument("--years", required=years_required, metavar="Y1-Y2",
                    help="keep only reports for these statistical years, e.g. 2019-2023"
                         + (" (required)" if years_required else ""))
-    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
-                   help=f"warehouse file (default {DEFAULT_DB})")
-    p.add_argument("--archive", default=DEFAULT_ARCHIVE, metavar="DIR",
-                   help=f"raw-page archive directory (default {DEFAULT_ARCHIVE}/)")
-    p.add_argument("--registry", metavar="PATH",
-                   help="portal registry YAML (default: the shipped crawler/portals.yaml)")
+    _add_store_options(p, "portal registry YAML (default: the shipped crawler/portals.yaml)")
     p.add_argument("--max-pages", type=int, metavar="N", help="request budget per portal")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="parser processes (default: number of CPUs, at most 4)")
     p.add_argument("--fast", action="store_true",
                    help="no politeness delays: for portals on 127.0.0.1 only")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="show Prefect's own logs and the crawlers' full log (Scrapy's "
                         "tracebacks included; by default a failed portal is one line)")
     _add_cluster_options(p, pool=True)
+
+
+def _add_store_options(p: argparse.ArgumentParser, registry_help: str) -> None:
+    """Where a run reads and writes, and how many parser processes it uses."""
+    p.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                   help=f"warehouse file (default {DEFAULT_DB})")
+    p.add_argument("--archive", default=DEFAULT_ARCHIVE, metavar="DIR|s3://BUCKET/PREFIX",
+                   help=f"raw-page archive: a directory (default {DEFAULT_ARCHIVE}/) or object storage")
+    p.add_argument("--registry", metavar="PATH", help=registry_help)
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="parser processes (default: number of CPUs, at most 4)")
 
 
 def _add_cluster_options(p: argparse.ArgumentParser, pool: bool) -> None:
@@ -91,13 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reprocess", help="re-parse the archive with the current code; no fetching",
                        description="Re-parse every archived raw page with the current parsers and "
                                    "reload the warehouse. Nothing is fetched.")
-    r.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
-                   help=f"warehouse file (default {DEFAULT_DB})")
-    r.add_argument("--archive", default=DEFAULT_ARCHIVE, metavar="DIR",
-                   help=f"raw-page archive directory (default {DEFAULT_ARCHIVE}/)")
-    r.add_argument("--registry", metavar="PATH",
-                   help="portal registry YAML whose hosts count as the portals' own")
-    r.add_argument("--workers", type=int, metavar="N", help="parser processes")
+    _add_store_options(r, "portal registry YAML whose hosts count as the portals' own")
     r.add_argument("--verbose", "-v", action="store_true", help="show Prefect's own logs")
     _add_cluster_options(r, pool=False)
 
