@@ -17,17 +17,13 @@ may reach; it counts its hits). The portal's report column holds:
 """
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 import zlib
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
-from .server import QuietHandler, QuietServer, serve_in_threads, stop_servers
+from .server import LoopbackSites, QuietHandler, QuietServer
 
 HOST = "127.0.0.1"
 KEYS = ("main", "internal")
@@ -179,47 +175,24 @@ class _Handler(QuietHandler):
             return
 
 
-class HostilePortal:
+class HostilePortal(LoopbackSites):
     def __init__(self, host: str = HOST, drip_seconds: float = DRIP_SECONDS):
         self.drip_seconds = drip_seconds
-        self.lock = threading.Lock()
+        super().__init__(host, KEYS, _Server, _Handler, "hostileportal-")
         self.stopping = threading.Event()
-        self.hits: list[tuple[str, str]] = []
-        self._servers = {}
-        for key in KEYS:
-            srv = _Server((host, 0), _Handler)
-            srv.owner, srv.key = self, key
-            self._servers[key] = srv
-        self.netlocs = {k: f"{host}:{s.server_address[1]}" for k, s in self._servers.items()}
         self.pages, self.expected = build(self.netlocs)
         self.start_url = self.expected["start_url"]
-        self._tmp = tempfile.TemporaryDirectory(prefix="hostileportal-")
-        self.registry_path = Path(self._tmp.name) / "portals.yaml"
-        self.registry_path.write_text(yaml.safe_dump({"portals": [{
-            "id": "hostile", "name": "某区人民政府", "region": "某区", "level": "county",
-            "start_urls": [self.start_url], "allowed_hosts": [self.netlocs["main"]],
-        }]}, allow_unicode=True), encoding="utf-8")
-        self._threads: list[threading.Thread] = []
+        self.write_registry({"id": "hostile", "name": "某区人民政府", "region": "某区",
+                             "level": "county", "start_urls": [self.start_url],
+                             "allowed_hosts": [self.netlocs["main"]]})
 
     def start(self) -> "HostilePortal":
         gzip_bomb()  # built before the first request, not during it
-        self._threads.extend(serve_in_threads(self._servers))
-        return self
+        return super().start()
 
     def stop(self) -> None:
-        self.stopping.set()
-        stop_servers(self._servers, self._threads)
-        self._tmp.cleanup()
-
-    def __enter__(self) -> "HostilePortal":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def hit_urls(self) -> list[str]:
-        with self.lock:
-            return [f"http://{self.netlocs[k]}{p}" for k, p in self.hits]
+        self.stopping.set()  # ends the drip answers, which would hold their threads
+        super().stop()
 
 
 def start_hostile_portal(host: str = HOST, drip_seconds: float = DRIP_SECONDS) -> HostilePortal:

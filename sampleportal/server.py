@@ -70,6 +70,46 @@ def stop_servers(servers: dict, threads: list[threading.Thread]) -> None:
     threads.clear()
 
 
+class LoopbackSites:
+    """Test sites on loopback: one server per key, a hit log of (key, path), a temporary folder
+    for their registry. Subclasses fill them in and may add to start and stop."""
+
+    def __init__(self, host: str, keys, server_class, handler_class, prefix: str):
+        self.lock = threading.Lock()
+        self.hits: list[tuple[str, str]] = []
+        self._servers = {}
+        for key in keys:
+            srv = server_class((host, 0), handler_class)
+            srv.owner, srv.key = self, key
+            self._servers[key] = srv
+        self.netlocs = {k: f"{host}:{s.server_address[1]}" for k, s in self._servers.items()}
+        self._tmp = tempfile.TemporaryDirectory(prefix=prefix)
+        self.registry_path = Path(self._tmp.name) / "portals.yaml"
+        self._threads: list[threading.Thread] = []
+
+    def write_registry(self, entry: dict) -> None:
+        self.registry_path.write_text(yaml.safe_dump({"portals": [entry]}, allow_unicode=True),
+                                      encoding="utf-8")
+
+    def start(self):
+        self._threads.extend(serve_in_threads(self._servers))
+        return self
+
+    def stop(self) -> None:
+        stop_servers(self._servers, self._threads)
+        self._tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def hit_urls(self) -> list[str]:
+        with self.lock:
+            return [f"http://{self.netlocs[k]}{p}" for k, p in self.hits]
+
+
 class QuietHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive, no console log (tests read hit logs instead), answers sent at once."""
     protocol_version = "HTTP/1.1"

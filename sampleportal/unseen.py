@@ -16,16 +16,11 @@ other annual reports that are not disclosure reports.
 """
 from __future__ import annotations
 
-import tempfile
-import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from pathlib import Path
 from typing import Optional
 
-import yaml
-
-from .server import QuietHandler, QuietServer, serve_in_threads, stop_servers
+from .server import LoopbackSites, QuietHandler, QuietServer
 
 HOST = "127.0.0.1"
 KEYS = ("main", "mirror", "outside")
@@ -308,46 +303,16 @@ class _Handler(QuietHandler):
         self.close_connection = True
 
 
-class UnseenPortal:
+class UnseenPortal(LoopbackSites):
     def __init__(self, host: str = HOST):
-        self.lock = threading.Lock()
-        self.hits: list[tuple[str, str]] = []
-        self._servers = {}
-        for key in KEYS:
-            srv = _Server((host, 0), _Handler)
-            srv.owner, srv.key = self, key
-            self._servers[key] = srv
-        netlocs = {k: f"{host}:{s.server_address[1]}" for k, s in self._servers.items()}
-        self.net = build(netlocs)
+        super().__init__(host, KEYS, _Server, _Handler, "unseenportal-")
+        self.net = build(self.netlocs)
         self.expected = self.net.expected
         self.start_url = self.expected["start_url"]
         self.root_url = self.expected["root_url"]
-        self._tmp = tempfile.TemporaryDirectory(prefix="unseenportal-")
-        self.registry_path = Path(self._tmp.name) / "portals.yaml"
-        self.registry_path.write_text(yaml.safe_dump({"portals": [{
-            "id": "unseen-district", "name": "某区人民政府", "region": "某区", "level": "county",
-            "start_urls": [self.start_url], "allowed_hosts": [netlocs["main"], netlocs["mirror"]],
-        }]}, allow_unicode=True), encoding="utf-8")
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> "UnseenPortal":
-        self._threads.extend(serve_in_threads(self._servers))
-        return self
-
-    def stop(self) -> None:
-        stop_servers(self._servers, self._threads)
-        self._tmp.cleanup()
-
-    def __enter__(self) -> "UnseenPortal":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def hit_urls(self) -> list[str]:
-        with self.lock:
-            return [f"http://{self.net.netlocs[k]}{p}" for k, p in self.hits]
-
+        self.write_registry({"id": "unseen-district", "name": "某区人民政府", "region": "某区",
+                             "level": "county", "start_urls": [self.start_url],
+                             "allowed_hosts": [self.netlocs["main"], self.netlocs["mirror"]]})
 
 def start_unseen_portal(host: str = HOST) -> UnseenPortal:
     return UnseenPortal(host).start()
