@@ -236,6 +236,10 @@ class Warehouse:
                 "WHERE is_annual_report AND report_id IS NOT NULL")
         if near is None:
             return self.con.sql(cols + " ORDER BY doc_id").to_arrow_table()
+        if not (near["docs"].num_rows or near["bands"].num_rows):
+            # Nothing new can join a report: read no documents (a scan would pull their
+            # texts into the buffer pool, and a nightly's memory would grow with the warehouse).
+            return self.con.sql(cols + " AND false").to_arrow_table()
         con, width, bands = self.con, int(near["band_width"]), int(near["band_count"])
         con.register("near_docs", near["docs"])
         con.register("near_bands", near["bands"])
