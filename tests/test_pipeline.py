@@ -324,6 +324,29 @@ def test_later_run_regroups_only_what_it_touches_and_equals_one_run(tmp_path, sh
         (3, 1, _reports(tmp_path / "b.duckdb"), [True])
 
 
+def test_a_run_without_new_reports_reads_no_report_documents(tmp_path, shared_dir):
+    """Nothing new can join a report: the warehouse's documents are not read at all (a scan
+    pulled every text into DuckDB's buffers, so a nightly's memory grew with the warehouse)."""
+    from flows.near_docs import existing_report_docs
+    from warehouse.store import Warehouse
+    archive, db = tmp_path / "archive", tmp_path / "w.duckdb"
+    _two_stage_archive(archive, shared_dir, 0)
+    process_archive(archive, db, workers=1, portals=PORTALS)
+    with Warehouse(db) as wh:
+        loaded = len(existing_report_docs(wh))
+        wh.con.execute("ALTER TABLE documents RENAME TO documents_kept")
+        try:  # any row read now fails the query
+            wh.con.execute("CREATE TEMP VIEW documents AS SELECT * REPLACE "
+                           "(error('a document was read')::BOOLEAN AS is_annual_report) "
+                           "FROM documents_kept")
+            assert (loaded, existing_report_docs(wh, [])) == (2, [])
+        finally:
+            wh.con.execute("DROP VIEW IF EXISTS documents")
+            wh.con.execute("ALTER TABLE documents_kept RENAME TO documents")
+    counts = process_archive(archive, db, workers=1, portals=PORTALS)
+    assert (counts["report_documents"], counts["reports_new"]) == (0, 0)
+
+
 def _publishes(db) -> int:
     from warehouse.store import PUBLISHED
     return PUBLISHED[str(Path(db).resolve())]

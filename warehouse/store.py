@@ -236,27 +236,38 @@ class Warehouse:
                 "WHERE is_annual_report AND report_id IS NOT NULL")
         if near is None:
             return self.con.sql(cols + " ORDER BY doc_id").to_arrow_table()
+        if not (near["docs"].num_rows or near["bands"].num_rows):
+            # Nothing new can join a report: read no documents (a scan would pull their
+            # texts into the buffer pool, and a nightly's memory would grow with the warehouse).
+            return self.con.sql(cols + " AND false").to_arrow_table()
         con, width, bands = self.con, int(near["band_width"]), int(near["band_count"])
         con.register("near_docs", near["docs"])
         con.register("near_bands", near["bands"])
-        try:
-            return con.sql(cols + " AND report_id IN (SELECT DISTINCT d.report_id FROM documents d WHERE "
-                           "d.is_annual_report AND d.report_id IS NOT NULL AND ("
-                           " d.text_sha256 IN (SELECT text_sha256 FROM near_docs)"
-                           " OR d.url IN (SELECT url FROM near_docs)"
-                           " OR d.url IN (SELECT referer FROM near_docs)"
-                           " OR d.referer IN (SELECT url FROM near_docs)"
-                           " OR d.referer IN (SELECT referer FROM near_docs))"
-                           " UNION SELECT DISTINCT d.report_id FROM ("
-                           "  SELECT report_id, r.i AS band,"
-                           f"  substr(hex(minhash), r.i * {2 * width} + 1, {2 * width}) AS key"
-                           f"  FROM documents, range({bands}) r(i) WHERE is_annual_report"
-                           f"  AND report_id IS NOT NULL AND octet_length(minhash) = {width * bands}) d"
-                           " JOIN near_bands b ON d.band = b.band AND d.key = b.key)"
-                           " ORDER BY doc_id").to_arrow_table()
+        try:  # first the reports, from small columns only; then their documents
+            ids = con.sql("SELECT DISTINCT d.report_id FROM documents d WHERE "
+                          "d.is_annual_report AND d.report_id IS NOT NULL AND ("
+                          " d.text_sha256 IN (SELECT text_sha256 FROM near_docs)"
+                          " OR d.url IN (SELECT url FROM near_docs)"
+                          " OR d.url IN (SELECT referer FROM near_docs)"
+                          " OR d.referer IN (SELECT url FROM near_docs)"
+                          " OR d.referer IN (SELECT referer FROM near_docs))"
+                          " UNION SELECT DISTINCT d.report_id FROM ("
+                          "  SELECT report_id, r.i AS band,"
+                          f"  substr(hex(minhash), r.i * {2 * width} + 1, {2 * width}) AS key"
+                          f"  FROM documents, range({bands}) r(i) WHERE is_annual_report"
+                          f"  AND report_id IS NOT NULL AND octet_length(minhash) = {width * bands}) d"
+                          " JOIN near_bands b ON d.band = b.band AND d.key = b.key").to_arrow_table()
         finally:
             con.unregister("near_docs")
             con.unregister("near_bands")
+        if not ids.num_rows:  # no candidate: the texts are not read either
+            return con.sql(cols + " AND false").to_arrow_table()
+        con.register("near_reports", ids)
+        try:
+            return con.sql(cols + " AND report_id IN (SELECT report_id FROM near_reports)"
+                           " ORDER BY doc_id").to_arrow_table()
+        finally:
+            con.unregister("near_reports")
 
     def report_ids_by_body(self) -> dict[tuple[str, str], str]:
         """(url, body sha256) -> report_id, to keep ids across a full re-parse."""

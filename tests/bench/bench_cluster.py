@@ -14,6 +14,7 @@ for a first harvest and for a nightly re-run over the loaded archive, at each si
 
     .venv/bin/python tests/bench/bench_cluster.py                    # 500 portals, 500 and 2,000 reports
     .venv/bin/python tests/bench/bench_cluster.py --portals 50 --sizes 100
+    .venv/bin/python tests/bench/bench_cluster.py --memory     # local and nightly runs only
 """
 from __future__ import annotations
 
@@ -206,6 +207,9 @@ def main() -> int:
     ap.add_argument("--portals", type=int, default=500)
     ap.add_argument("--sizes", default="500,2000", help="report counts (default 500,2000); "
                     "the distributed runs are measured at the largest")
+    ap.add_argument("--memory", action="store_true",
+                    help="only the one-machine harvest and its nightly re-run at each size "
+                         "(the peak-memory figures), no distributed runs")
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     base = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
@@ -213,26 +217,33 @@ def main() -> int:
     try:
         by = {}
         for n in sizes:
-            for row in one_size(box, args.portals, n, compare=n == sizes[-1]):
+            for row in one_size(box, args.portals, n,
+                                compare=n == sizes[-1] and not args.memory):
                 by[row["name"]] = row
         n = sizes[-1]
-        local, d1, d2 = by[f"local-{n}"], by[f"dist-{n}-1"], by[f"dist-{n}-2"]
-        print(f"{n} reports on {args.portals} portals: local {local['reports'] / local['seconds']:.1f} "
-              f"reports/s; distributed 1 worker {d1['reports'] / d1['seconds']:.1f}, 2 workers "
-              f"{d2['reports'] / d2['seconds']:.1f} reports/s (x{d1['seconds'] / d2['seconds']:.2f} "
-              f"from the second worker); overhead of the distributed path over the local one at "
-              f"2 workers {d2['seconds'] / local['seconds'] - 1:+.0%}")
+        if not args.memory:
+            speeds(by, n, args.portals)
         if len(sizes) > 1:
             a, b = sizes[0], sizes[-1]
-            for kind in ("local", "nightly"):
+            for kind, what in (("local", "first harvest"),
+                               ("nightly", "nightly re-run over the loaded archive")):
                 pa, pb = by[f"{kind}-{a}"]["peak_mb"], by[f"{kind}-{b}"]["peak_mb"]
-                print(f"peak memory of the flow process, {kind} run: {pa:.0f} MB at {a} reports, "
-                      f"{pb:.0f} MB at {b} ({(pb - pa) / (b - a) * 1000:+.0f} MB per 1,000 reports)")
+                print(f"peak memory of the flow process, {what}: {pa:.0f} MB at {a} reports, "
+                      f"{pb:.0f} MB at {b} ({(pb - pa) / (b - a) * 1000:+.1f} MB per 1,000 "
+                      f"reports)")
         return 0
     finally:
         box.close()
         shutil.rmtree(base, ignore_errors=True)
 
+
+def speeds(by: dict, n: int, portals: int) -> None:
+    local, d1, d2 = by[f"local-{n}"], by[f"dist-{n}-1"], by[f"dist-{n}-2"]
+    print(f"{n} reports on {portals} portals: local {local['reports'] / local['seconds']:.1f} "
+          f"reports/s; distributed 1 worker {d1['reports'] / d1['seconds']:.1f}, 2 workers "
+          f"{d2['reports'] / d2['seconds']:.1f} reports/s (x{d1['seconds'] / d2['seconds']:.2f} "
+          f"from the second worker); overhead of the distributed path over the local one at "
+          f"2 workers {d2['seconds'] / local['seconds'] - 1:+.0%}")
 
 if __name__ == "__main__":
     sys.exit(main())
