@@ -17,6 +17,8 @@ EPILOG = """examples:
   govreports export out/ --format parquet           every table and view as a file
   govreports serve                                  nightly deployment on a Prefect server
   govreports report --open                          the report site: coverage, trends, evidence
+  govreports harvest --archive s3://bucket/archive --pool crawlers --dask tcp://HOST:8786
+                                                    past one machine (README "Running on a cluster")
 """
 
 
