@@ -23,7 +23,7 @@ import zlib
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .server import LoopbackSites, QuietHandler, QuietServer
+from .server import LoopbackSites, SiteHandler
 
 HOST = "127.0.0.1"
 KEYS = ("main", "internal")
@@ -122,18 +122,9 @@ def _fanout(path: str) -> bytes:
     return _html("部门年报", f"<h2>部门年报</h2><ul>{links}</ul>")
 
 
-class _Server(QuietServer):
-    owner: "HostilePortal"
-    key: str
-
-
-class _Handler(QuietHandler):
-    server: _Server
-
+class _Handler(SiteHandler):
     def do_GET(self):
-        owner, key = self.server.owner, self.server.key
-        with owner.lock:
-            owner.hits.append((key, self.path))
+        owner, key = self.visit()
         if key != "main":
             return self._send(200, "application/pdf", b"%PDF-1.4 internal secret\n")
         path = urlsplit(self.path).path
@@ -178,7 +169,7 @@ class _Handler(QuietHandler):
 class HostilePortal(LoopbackSites):
     def __init__(self, host: str = HOST, drip_seconds: float = DRIP_SECONDS):
         self.drip_seconds = drip_seconds
-        super().__init__(host, KEYS, _Server, _Handler, "hostileportal-")
+        super().__init__(host, KEYS, _Handler, "hostileportal-")
         self.stopping = threading.Event()
         self.pages, self.expected = build(self.netlocs)
         self.start_url = self.expected["start_url"]

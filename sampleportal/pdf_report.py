@@ -16,23 +16,14 @@ FONT = "STSong-Light"
 
 def _spans(table: Table) -> tuple[list[list[str]], list[tuple]]:
     """The table as a grid (a merged cell's text once, at its top left) and its SPAN commands."""
-    taken: set[tuple[int, int]] = set()
     texts: dict[tuple[int, int], str] = {}
     spans = []
-    for r, row in enumerate(table.rows):
-        c = 0
-        for cell in row:
-            while (r, c) in taken:
-                c += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken.add((r + dr, c + dc))
-            texts[(r, c)] = cell.text
-            if cell.rowspan > 1 or cell.colspan > 1:
-                spans.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
-            c += cell.colspan
-    n_rows = max(r for r, _ in taken) + 1
-    n_cols = max(c for _, c in taken) + 1
+    n_rows = n_cols = 0
+    for r, c, cell in table.placed():
+        texts[(r, c)] = cell.text
+        if cell.rowspan > 1 or cell.colspan > 1:
+            spans.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
+        n_rows, n_cols = max(n_rows, r + cell.rowspan), max(n_cols, c + cell.colspan)
     return [[texts.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)], spans
 
 

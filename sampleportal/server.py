@@ -74,12 +74,12 @@ class LoopbackSites:
     """Test sites on loopback: one server per key, a hit log of (key, path), a temporary folder
     for their registry. Subclasses fill them in and may add to start and stop."""
 
-    def __init__(self, host: str, keys, server_class, handler_class, prefix: str):
+    def __init__(self, host: str, keys, handler_class, prefix: str):
         self.lock = threading.Lock()
         self.hits: list[tuple[str, str]] = []
         self._servers = {}
         for key in keys:
-            srv = server_class((host, 0), handler_class)
+            srv = SiteServer((host, 0), handler_class)
             srv.owner, srv.key = self, key
             self._servers[key] = srv
         self.netlocs = {k: f"{host}:{s.server_address[1]}" for k, s in self._servers.items()}
@@ -132,6 +132,23 @@ class QuietHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if body and not head:
             self.wfile.write(body)
+
+
+class SiteServer(QuietServer):
+    """One site of LoopbackSites: its owner and its key."""
+    owner: LoopbackSites
+    key: str
+
+
+class SiteHandler(QuietHandler):
+    """A request to one of LoopbackSites, entered in its hit log first."""
+    server: SiteServer
+
+    def visit(self) -> tuple[LoopbackSites, str]:
+        owner, key = self.server.owner, self.server.key
+        with owner.lock:
+            owner.hits.append((key, self.path))
+        return owner, key
 
 
 class _Server(QuietServer):

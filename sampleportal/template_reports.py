@@ -52,6 +52,20 @@ class Table:
     caption: str  # the section heading printed above the table
     rows: list[list[Cell]]  # cells as in the source: a merged cell appears once
 
+    def placed(self):
+        """(row, column, cell) of every cell, columns counted past the cells merged into this
+        row from above, as a renderer lays them out."""
+        taken: set[tuple[int, int]] = set()
+        for r, row in enumerate(self.rows):
+            c = 0
+            for cell in row:
+                while (r, c) in taken:
+                    c += 1
+                taken.update((r + dr, c + dc) for dr in range(cell.rowspan)
+                             for dc in range(cell.colspan))
+                yield r, c, cell
+                c += cell.colspan
+
 
 @dataclass
 class TemplateReport:
@@ -433,15 +447,10 @@ def table_grid(table: Table, repeat: bool = True) -> list[list[str]]:
     """The table with rowspan/colspan expanded: every covered position repeats the cell text
     (or, with repeat=False, is left empty as OCR and PDF-to-text tools print merged cells)."""
     grid: dict[tuple[int, int], str] = {}
-    for r, row in enumerate(table.rows):
-        c = 0
-        for cell in row:
-            while (r, c) in grid:
-                c += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    grid[(r + dr, c + dc)] = cell.text if repeat or (dr, dc) == (0, 0) else ""
-            c += cell.colspan
+    for r, c, cell in table.placed():
+        for dr in range(cell.rowspan):
+            for dc in range(cell.colspan):
+                grid[(r + dr, c + dc)] = cell.text if repeat or (dr, dc) == (0, 0) else ""
     n_rows = max(r for r, _ in grid) + 1
     n_cols = max(c for _, c in grid) + 1
     return [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Optional
 
-from .server import LoopbackSites, QuietHandler, QuietServer
+from .server import LoopbackSites, SiteHandler
 
 HOST = "127.0.0.1"
 KEYS = ("main", "mirror", "outside")
@@ -261,18 +261,9 @@ def build(netlocs: dict) -> Net:
     return net
 
 
-class _Server(QuietServer):
-    owner: "UnseenPortal"
-    key: str
-
-
-class _Handler(QuietHandler):
-    server: _Server
-
+class _Handler(SiteHandler):
     def do_GET(self):
-        owner, key = self.server.owner, self.server.key
-        with owner.lock:
-            owner.hits.append((key, self.path))
+        owner, key = self.visit()
         page = owner.net.pages.get((key, self.path))
         if page is None:
             return self.send(404, [("Content-Type", "text/html; charset=utf-8")], b"<h1>404</h1>")
@@ -305,7 +296,7 @@ class _Handler(QuietHandler):
 
 class UnseenPortal(LoopbackSites):
     def __init__(self, host: str = HOST):
-        super().__init__(host, KEYS, _Server, _Handler, "unseenportal-")
+        super().__init__(host, KEYS, _Handler, "unseenportal-")
         self.net = build(self.netlocs)
         self.expected = self.net.expected
         self.start_url = self.expected["start_url"]
