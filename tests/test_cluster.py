@@ -17,7 +17,8 @@ import pytest
 
 from conftest import CLI
 from sampleportal.server import start_sample_portal
-from test_serve import _env, _free_port, _get, _spawn, _stop, _wait
+from procs import free_port as _free_port, spawn as _spawn, stop as _stop
+from test_serve import _env, _get, _wait
 
 PREFECT = Path(sys.executable).parent / "prefect"
 POOL = "loopback-pool"

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,16 +16,11 @@ import httpx
 import pytest
 
 from conftest import CLI
+from procs import free_port as _free_port, spawn as _spawn, stop as _stop, tail as _tail
 from sampleportal.server import start_sample_portal
 
 PREFECT = Path(sys.executable).parent / "prefect"
 YEARS = (2019, 2021)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(home: Path, api: str) -> dict:
@@ -35,19 +28,6 @@ def _env(home: Path, api: str) -> dict:
     env.update(PREFECT_HOME=str(home), PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_SERVER_UI_ENABLED="false", PREFECT_SERVER_LOGGING_LEVEL="WARNING")
     return env
-
-
-def _spawn(argv: list, env: dict, log: Path, cwd=None) -> subprocess.Popen:
-    """A process in its own session, its output in a log file (a pipe nobody reads fills up)."""
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(a) for a in argv], stdout=out, stderr=subprocess.STDOUT,
-                                env=env, cwd=cwd, start_new_session=True)
-    proc.log = log
-    return proc
-
-
-def _tail(proc) -> str:
-    return proc.log.read_text(errors="replace")[-2000:]
 
 
 def _wait(check, timeout: float, what: str, procs=()):
@@ -69,16 +49,6 @@ def _get(api: str, path: str):
         return r.json() if r.status_code == 200 else None
     except httpx.HTTPError:
         return None
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 # The server's scheduler looks for new deployments every 5 s and for all of them every

@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,31 +32,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # tests/: procs
+
+from procs import free_port as _port, spawn as _spawn, stop as _stop  # noqa: E402
 BIN = Path(sys.executable).parent
 CLI, PREFECT, MOTO = BIN / "govreports", BIN / "prefect", BIN / "moto_server"
 WORKER_LIMIT = 2  # crawl flow runs at once per worker: a worker is a 2-core machine here
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _spawn(argv, env, log: Path, cwd=None) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        return subprocess.Popen([str(a) for a in argv], stdout=out, stderr=subprocess.STDOUT,
-                                env=env, cwd=cwd, start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def _wait_http(url: str, proc, timeout: float = 180) -> None:
