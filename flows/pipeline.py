@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from flows.near_docs import existing_report_docs
 from flows.parse_pool import BodyLoader, ParsedDoc, archive_body, iter_parsed, needs_parsing, record_url
-from flows.spool import Spool, page_row, remove_stale_spools, spool_prefix
+from flows.spool import Spool, host_of, page_row, remove_stale_spools, spool_prefix
 from transforms.dedupe.groups import group_reports
 from transforms.dedupe.report_fields import HostRules, ReportDoc, assignment_rows, report_row
 from transforms.years import Years
@@ -53,15 +53,28 @@ def _scan(spool: Spool, records: Iterable, known_rids, known) -> tuple[list, int
     """New page rows into the spool, and the records to parse (each (URL, body) once).
     Metadata only: bodies stay in the archive. `known` may be a set or a warehouse lookup
     (flows.watermark): only this run's pairs are held here."""
-    todo, seen, n = [], set(), 0
+    todo, at, n = [], {}, 0
     for rec in records:
         n += 1
         if rec.record_id not in known_rids:
             spool.add_page(page_row(rec))
-        if needs_parsing(rec, seen) and (record_url(rec), rec.sha256) not in known:
-            seen.add((record_url(rec), rec.sha256))
+        pair = (record_url(rec), rec.sha256)
+        if not needs_parsing(rec, ()) or pair in known:
+            continue
+        if pair not in at:
+            at[pair] = len(todo)
             todo.append(rec)
+        elif _holder_rank(spool.hosts, rec) < _holder_rank(spool.hosts, todo[at[pair]]):
+            todo[at[pair]] = rec
     return todo, n
+
+
+def _holder_rank(hosts: HostRules, rec) -> tuple:
+    """Which fetch of a page shared by several portals' crawls the document is attributed
+    to: the portal whose own host it is, else the first portal id. Portals crawled at once
+    (a cluster) archive in any order; the warehouse must not depend on it."""
+    portal = getattr(rec, "portal_id", None) or ""
+    return (not hosts.own(host_of(record_url(rec), getattr(rec, "host", None)), portal), portal)
 
 
 def _parse_into(spool: Spool, parsed: Iterable[ParsedDoc], known: set, total: int, progress) -> None:
