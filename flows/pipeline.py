@@ -70,9 +70,10 @@ def _scan(spool: Spool, records: Iterable, known_rids, known) -> tuple[list, int
 
 
 def _holder_rank(hosts: HostRules, rec) -> tuple:
-    """Which fetch of a page shared by several portals' crawls the document is attributed
-    to: the portal whose own host it is, else the first portal id. Portals crawled at once
-    (a cluster) archive in any order; the warehouse must not depend on it."""
+    """Which of several portals' fetches of one page is parsed (its referer is the
+    document's): the fetch by the portal whose own host it is, else the first portal id.
+    Portals crawled at once (a cluster) archive in any order; the warehouse must not depend
+    on it."""
     portal = getattr(rec, "portal_id", None) or ""
     return (not hosts.own(host_of(record_url(rec), getattr(rec, "host", None)), portal), portal)
 

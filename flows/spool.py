@@ -131,10 +131,11 @@ class Spool:
 
     def _add_document(self, p: ParsedDoc, doc: Document, doc_id: str) -> None:
         host = host_of(p.url, p.host)
-        own, gov = self.hosts.own(host, p.portal_id), self.hosts.government(host, p.portal_id)
+        portal = self.hosts.holder(host, p.portal_id)
+        own, gov = self.hosts.own(host, portal), self.hosts.government(host, portal)
         fp = compact(p.fingerprint)
         self.buffers["documents"].append({
-            "doc_id": doc_id, "url": p.url, "host": host, "portal_id": p.portal_id,
+            "doc_id": doc_id, "url": p.url, "host": host, "portal_id": portal,
             "sha256": p.sha256, "text_sha256": fp.text_sha256, "content_type": p.content_type,
             "fetched_at": utc_naive(p.fetched_at), "is_annual_report": bool(doc.is_annual_report),
             "title": doc.title, "year": doc.year, "publisher": doc.publisher, "region": doc.region,
@@ -160,7 +161,7 @@ class Spool:
                               report_id=self.report_ids.get((p.url, p.sha256)),
                               referer=p.referer, has_metrics=bool(doc.metrics),
                               spam_wrapped=bool(doc.spam_removed))
-            self.reports.append(ReportDoc(item, p.portal_id, doc.region, doc.region_code,
+            self.reports.append(ReportDoc(item, portal, doc.region, doc.region_code,
                                            doc.format, doc.title, doc.published_date))
         if len(self.buffers["documents"]) >= SPOOL_ROWS:
             self.flush()

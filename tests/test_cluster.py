@@ -55,7 +55,7 @@ def _snapshot(db: Path) -> dict:
                          "published_date, copies, government_host, portal_id FROM reports "
                          "ORDER BY report_id"),
             "documents": q("SELECT doc_id, url, report_id, year, publisher, text_sha256, "
-                           "is_annual_report FROM documents ORDER BY doc_id"),
+                           "is_annual_report, portal_id, own_host FROM documents ORDER BY doc_id"),
             "metrics": q("SELECT report_id, key, dimension, value, unit, approx, source "
                          "FROM metrics ORDER BY ALL"),
             "document_metrics": q("SELECT doc_id, key, dimension, value, unit, evidence "

@@ -14,6 +14,7 @@ import pytest
 from transforms.dedupe.groups import DedupeItem, group_reports, is_government_host, same_report
 from transforms.extract import extract
 from transforms.dedupe.fingerprint import fingerprint
+from transforms.dedupe.report_fields import HostRules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warehouse"
 S2T = opencc.OpenCC("s2t.json")
@@ -277,3 +278,19 @@ def test_spam_wrapped_copy_on_another_government_host_is_a_mirror(seeds):
     other.spam_wrapped = True
     [group] = group_reports([other])
     assert group.government_host is False
+
+
+HOSTS = HostRules({"city": ["www.city.gov.cn"], "district": ["qu.city.gov.cn"],
+                   "mirror": ["mirror.example.com"]}, non_government=["mirror"])
+
+
+def test_a_copy_on_another_portals_host_belongs_to_that_portal():
+    assert HOSTS.holder("mirror.example.com", "city") == "mirror"
+
+
+def test_a_copy_on_the_fetching_portals_host_stays_its_own():
+    assert HOSTS.holder("www.city.gov.cn", "city") == "city"
+
+
+def test_a_copy_on_no_portals_host_belongs_to_the_portal_that_fetched_it():
+    assert HOSTS.holder("files.example.org", "district") == "district"

@@ -28,6 +28,16 @@ class HostRules:
     def own(self, host, portal_id) -> bool:
         return bool(host) and host_matches(host, self.by_portal.get(portal_id, ()))
 
+    def holder(self, host, portal_id) -> Optional[str]:
+        """The portal a copy belongs to: the portal whose own host serves it (the fetching
+        portal first, then the first id), else the portal whose crawl fetched it. One crawl
+        fetches a page two portals link to once, for whichever asked first; this does not
+        depend on which did."""
+        if not host or self.own(host, portal_id):
+            return portal_id
+        owners = sorted(pid for pid, hosts in self.by_portal.items() if host_matches(host, hosts))
+        return owners[0] if owners else portal_id
+
     def government(self, host, portal_id) -> bool:
         own = self.own(host, portal_id) and portal_id not in self.non_government
         return own or is_government_host(host or "", self.all_hosts)
