@@ -29,10 +29,10 @@ def near_query(new: list[ReportDoc]) -> dict:
         if it.fingerprint.length and len(sig) == BAND_WIDTH * BANDS:
             for b, band in enumerate(bands(sig)):
                 keys["band"].append(b)
-                keys["key"].append(band.hex().upper())
+                keys["key"].append(band)
     return {"docs": pa.table(docs, schema=pa.schema([("text_sha256", pa.string()),
                                                      ("url", pa.string()), ("referer", pa.string())])),
-            "bands": pa.table(keys, schema=pa.schema([("band", pa.int64()), ("key", pa.string())])),
+            "bands": pa.table(keys, schema=pa.schema([("band", pa.int64()), ("key", pa.binary())])),
             "band_width": BAND_WIDTH, "band_count": BANDS}
 
 

@@ -347,6 +347,37 @@ def test_a_run_without_new_reports_reads_no_report_documents(tmp_path, shared_di
     assert (counts["report_documents"], counts["reports_new"]) == (0, 0)
 
 
+
+def _sharing_only_band(doc, band: int):
+    """A new report document whose signature equals `doc`'s in one LSH band only; nothing
+    else (text hash, URL, linking page) in common."""
+    from dataclasses import replace
+    from transforms.dedupe.groups import BAND_WIDTH
+    sig = bytearray(b ^ 0xFF for b in doc.item.fingerprint.minhash)
+    if band is not None:
+        at = slice(band * BAND_WIDTH, (band + 1) * BAND_WIDTH)
+        sig[at] = doc.item.fingerprint.minhash[at]
+    fp = replace(doc.item.fingerprint, text_sha256="0" * 64, minhash=bytes(sig))
+    item = replace(doc.item, doc_id="new", fingerprint=fp, url="http://elsewhere.example.org/n.html",
+                   referer=None, report_id=None, settled=False)
+    return replace(doc, item=item)
+
+
+@pytest.mark.parametrize("band", ["first", "last", None])
+def test_a_new_document_sharing_one_lsh_band_reads_that_report(tmp_path, shared_dir, band):
+    from flows.near_docs import existing_report_docs
+    from transforms.dedupe.groups import BANDS
+    from warehouse.store import Warehouse
+    archive, db = tmp_path / "archive", tmp_path / "w.duckdb"
+    _two_stage_archive(archive, shared_dir, 0)
+    process_archive(archive, db, workers=1, portals=PORTALS)
+    with Warehouse(db) as wh:
+        first = min(existing_report_docs(wh), key=lambda d: d.item.doc_id)
+        at = {"first": 0, "last": BANDS - 1, None: None}[band]
+        found = existing_report_docs(wh, [_sharing_only_band(first, at)])
+    assert [d.item.doc_id for d in found] == ([] if band is None else [first.item.doc_id])
+
+
 def _publishes(db) -> int:
     from warehouse.store import PUBLISHED
     return PUBLISHED[str(Path(db).resolve())]
