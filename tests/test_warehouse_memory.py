@@ -103,6 +103,15 @@ def test_a_load_over_the_cap_is_retried_without_it(tmp_path, oversized):
     assert counts["documents_new"] == 4
 
 
+def test_a_load_over_the_cap_is_retried_after_an_earlier_spill(tmp_path, oversized):
+    """A warehouse whose queries already spilled to its temporary directory still retries."""
+    with Warehouse(tmp_path / "w.duckdb", memory_limit="4MB") as wh:
+        wh.con.execute("CREATE TEMP TABLE spilled AS SELECT repeat('a', 1000) AS s FROM range(20000)")
+        assert any(temp_dir(tmp_path / "w.duckdb").iterdir())  # it did spill
+        counts = wh.load(wh.start_run("harvest", {}), oversized)
+    assert counts["documents_new"] == 4
+
+
 def test_the_cap_is_back_after_a_retried_load(tmp_path, oversized):
     with Warehouse(tmp_path / "w.duckdb", memory_limit="4MB") as wh:
         before = setting(wh, "memory_limit")

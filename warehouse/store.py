@@ -110,6 +110,10 @@ class Warehouse:
             migrate(self.con)
             # We hold the lock, so a run still marked running belongs to a writer that died.
             self.con.execute("UPDATE runs SET status = 'aborted' WHERE status = 'running'")
+            # Spill beside the database (same disk, and we hold its lock: nobody else uses it).
+            # Set once: DuckDB refuses to set it again once something has spilled there.
+            self.con.execute(f"SET temp_directory = {_sql_literal(str(temp_dir(self.db_path)))}")
+            self.con.execute(f"SET threads = {THREADS}")
             self._cap_memory()
             if not snapshot_path(self.db_path).is_file():
                 # A first harvest holds the file for its whole run: readers get the (empty)
@@ -120,10 +124,7 @@ class Warehouse:
             raise
 
     def _cap_memory(self, limit: Optional[str] = None) -> None:
-        """DuckDB's default (80% of RAM) lets its buffer pool grow with the run; cap it and
-        spill beside the database (same disk, and we hold its lock: nobody else uses it)."""
-        self.con.execute(f"SET temp_directory = {_sql_literal(str(temp_dir(self.db_path)))}")
-        self.con.execute(f"SET threads = {THREADS}")
+        """DuckDB's default (80% of RAM) lets its buffer pool grow with the run: cap it."""
         if (limit or self.memory_limit).lower() in ("", "none", "default"):
             self.con.execute("RESET memory_limit")
         else:
