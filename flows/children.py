@@ -17,6 +17,7 @@ import queue
 import signal
 import subprocess
 import threading
+import time
 import weakref
 from typing import Any, Callable
 
@@ -106,6 +107,63 @@ def start_process(proc) -> None:
         raise Stopping("the run is stopping: no new process")
     on_spawner(proc.start)
     _live.add(proc)
+
+
+class Forked:
+    """A child made by os.fork, with what the parse pool uses of a multiprocessing.Process
+    (pid, sentinel, is_alive, kill, join, exitcode): for a daemonic process, a Dask worker,
+    which multiprocessing forbids to start children."""
+
+    def __init__(self, pid: int):
+        self.pid, self.exitcode = pid, None
+        self.sentinel = os.pidfd_open(pid)  # readable once the child has exited
+        weakref.finalize(self, os.close, self.sentinel)
+
+    def _reap(self, flags: int) -> None:
+        if self.exitcode is None:
+            done, status = os.waitpid(self.pid, flags)
+            if done:
+                self.exitcode = os.waitstatus_to_exitcode(status)
+
+    def is_alive(self) -> bool:
+        self._reap(os.WNOHANG)
+        return self.exitcode is None
+
+    def kill(self) -> None:
+        if self.exitcode is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def join(self, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.is_alive() and (deadline is None or time.monotonic() < deadline):
+            time.sleep(0.01)
+
+
+def fork(target: Callable[..., Any], *args) -> Forked:
+    """target(*args) in a child forked from the spawner thread, tracked like start_process's;
+    the child leaves with os._exit (status 1 if target raised), never running this process's
+    exit code. target must call die_with_parent(os.getpid() of this process) first."""
+    if _stopping.is_set():
+        raise Stopping("the run is stopping: no new process")
+
+    def start() -> Forked:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                target(*args)
+            except BaseException:  # noqa: BLE001 - the parent reads the exit status
+                code = 1
+            finally:
+                os._exit(code)
+        return Forked(pid)
+
+    proc = on_spawner(start)
+    _live.add(proc)
+    return proc
 
 
 def stopping() -> bool:

@@ -8,9 +8,9 @@ window of tasks in flight; the flow process spools them and stays the warehouse'
 
 The runner lives inside the flow run and is Prefect's; any Prefect task that reaches a Dask
 worker reports to the Prefect API, and without PREFECT_API_URL every worker would start a
-temporary API server of its own: this mode requires a Prefect server. Parse time limits
-(parse_seconds) need a main thread and do not apply on Dask workers; a page that hangs holds its
-worker until the worker is restarted.
+temporary API server of its own: this mode requires a Prefect server. A Dask worker runs tasks
+in threads, where the parse timer cannot work: each page is parsed in a child process forked for
+it, under the same hard limits (time and memory) as the local pool (flows/parse_child.py).
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from collections import deque
 from typing import Iterable, Iterator, Optional
 
 from flows.cli.options import UsageError
-from flows.parse_pool import ParsedDoc, ParseJob, parse_one
+from flows.parse_child import parse_in_child
+from flows.parse_pool import ParsedDoc, ParseJob
 
 WINDOW_PER_WORKER = 8  # pages in flight per Dask worker: bounded memory, workers kept busy
 NEEDS_SERVER = ("--dask needs a Prefect server: set PREFECT_API_URL (e.g. "
@@ -102,10 +103,10 @@ def iter_parsed_on_dask(location: str, records: Iterable, address: str) -> Itera
 
 
 def _submit(client, job: ParseJob):
-    """A page is a plain Dask task (parse_one), not a Prefect task run: a task run costs about
+    """A page is a plain Dask task (parse_in_child), not a Prefect task run: a task run costs about
     a second of API traffic on a small box, five times the parse of a page (measured by
     tests/bench/bench_cluster.py). The step around them is the flow's Prefect task."""
-    return client.submit(parse_one, job, pure=False)
+    return client.submit(parse_in_child, job, pure=False)
 
 
 def _result(job: ParseJob, future) -> ParsedDoc:

@@ -209,14 +209,17 @@ def _address_space() -> int:
 
 
 class _Worker:
-    def __init__(self, ctx, memory_bytes: float):
+    def __init__(self, ctx, memory_bytes: float, forked: bool = False):
         self.conn, theirs = ctx.Pipe()
         # The cap on address space: this process's (the child starts as a copy) plus twice the
         # budget, so ordinary arenas and mappings never hit it before the pool's watch does.
         cap = int(_address_space() + 2 * memory_bytes) if memory_bytes else 0
-        self.proc = ctx.Process(target=_serve, args=(theirs, os.getpid(), cap), daemon=True,
-                                name="govreports-parser")
-        children.start_process(self.proc)
+        args = (theirs, os.getpid(), cap)
+        if forked:  # inside a daemonic process (a Dask worker)
+            self.proc = children.fork(_serve, *args)
+        else:
+            self.proc = ctx.Process(target=_serve, args=args, daemon=True, name="govreports-parser")
+            children.start_process(self.proc)
         theirs.close()
         self.job: Optional[tuple[int, ParseJob]] = None
         self.started = 0.0
@@ -248,11 +251,22 @@ class _Worker:
 class Pool:
     """Worker processes, one document each at a time, watched against the hard limits."""
 
-    def __init__(self, workers: int):
-        self.ctx = _pool_context()
+    def __init__(self, workers: int, forked: bool = False):
+        """forked: children made by os.fork, for a daemonic process (see children.fork)."""
+        self.ctx, self.forked = _pool_context(), forked
         self.limits = configured()
-        self.workers = [_Worker(self.ctx, self.limits.parse_memory_bytes) for _ in range(workers)]
+        self.workers = [self._worker() for _ in range(workers)]
         self.killed: list[dict] = []  # what the pool killed: reason and peak memory, for tests
+
+    def _worker(self) -> _Worker:
+        return _Worker(self.ctx, self.limits.parse_memory_bytes, self.forked)
+
+    def parse(self, job: ParseJob) -> ParsedDoc:
+        """One document on an idle worker, waited for: for a caller with one job at a time."""
+        next(self.idle()).give(0, job)
+        while True:
+            for _seq, result in self.collect():
+                return result
 
     def idle(self) -> Iterator[_Worker]:
         return (w for w in self.workers if w.job is None)
@@ -307,7 +321,7 @@ class Pool:
                                 "seconds": round(time.monotonic() - w.started, 3)})
         w.kill()
         result.seconds = time.monotonic() - w.started
-        self.workers[self.workers.index(w)] = _Worker(self.ctx, self.limits.parse_memory_bytes)
+        self.workers[self.workers.index(w)] = self._worker()
         return result
 
     def close(self) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import time
 
 import pytest
 
 from crawler.archive import ArchiveWriter
 from flows.parse_pool import archive_body
+from hostile_bodies import act_out
 from flows.pipeline import process_archive
 from warehouse.query import run_query
 
@@ -22,18 +22,8 @@ HOG = "http://www.xihu.gov.cn/hog.html"
 
 
 def hostile_loader(archive_dir: str, record_id: str):
-    """The archive's body, except for two bodies that act like a hostile document would on a
-    parser: one never returns and ignores the timer's signal (a C loop), one eats memory."""
-    body = archive_body(archive_dir, record_id)
-    if body.startswith(b"STUCK"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(3600)
-    if body.startswith(b"HOG"):
-        hoard = []
-        while True:
-            hoard.append(b"x" * (8 << 20))  # written, so resident
-            time.sleep(0.01)
-    return body
+    """The archive's body; the STUCK and HOG ones act as hostile documents (hostile_bodies)."""
+    return act_out(archive_body(archive_dir, record_id))
 
 
 def seeds(shared_dir) -> list[str]:
