@@ -11,7 +11,8 @@ from __future__ import annotations
 from transforms import rules
 
 import re
-from typing import Optional
+import unicodedata
+from typing import Callable, Optional
 
 
 from transforms.cjk import cjk_count
@@ -74,7 +75,8 @@ LONG = 30  # characters: a line this long with sentence punctuation is prose, no
 # ---- entry point ---------------------------------------------------------------------------
 
 def clean_page(raw: RawPage) -> Page:
-    lines = _to_lines(raw.blocks)
+    blocks = raw.blocks if raw.kind == "pdf" else unwrap_fixed_width(raw.blocks)
+    lines = _to_lines(blocks)
     all_text = "\n".join(b.text for b in lines)
     traditional = normalise.is_traditional(all_text)
     convention = normalise.pick_convention(all_text) if traditional else None
@@ -241,6 +243,60 @@ def _drop_running_headers(lines: list[Block]) -> list[Block]:
                 continue
             seen.add(k)
         out.append(b)
+    return out
+
+
+FIXED_WRAP_MIN_WIDTH = 20  # display columns: narrower "lines" are headings, cells, lists
+FIXED_WRAP_MIN_LINES = 8
+FIXED_WRAP_SHARE = 0.6  # of the long lines at the wrap width: prose alone never lines up so
+
+
+def _columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def fixed_wrap(blocks: list[Block]) -> Optional[tuple[Callable[[str], int], int]]:
+    """How a text copy was hard-wrapped (a mirror, a mail or a terminal dump): the measure,
+    characters or display columns, and the width most of its long lines end at; else None."""
+    lines = [line for b in blocks if not b.is_table for line in (b.text or "").split("\n")]
+    for measure in (len, _columns):
+        long = [w for w in map(measure, lines) if w >= FIXED_WRAP_MIN_WIDTH]
+        if len(long) < FIXED_WRAP_MIN_LINES:
+            continue
+        width = max(long)  # a wide character that does not fit moves on: full lines are width or width - 1
+        if sum(1 for w in long if w >= width - 1) >= FIXED_WRAP_SHARE * len(long):
+            return measure, width
+    return None
+
+
+def unwrap_fixed_width(blocks: list[Block]) -> list[Block]:
+    """Join the lines of a hard-wrapped text copy back into its paragraphs. Such a wrap cuts
+    anywhere, a figure too ("…公开政府信息2" / "069条"): read apart, the pieces are wrong numbers."""
+    wrap = fixed_wrap(blocks)
+    if wrap is None:
+        return blocks
+    measure, width = wrap
+    out: list[Block] = []
+    parts: list[str] = []
+    page_no = None
+
+    def close() -> None:
+        if parts:
+            out.append(Block("".join(parts), page_no=page_no))
+            parts.clear()
+
+    for b in blocks:
+        if b.is_table:
+            close()
+            out.append(b)
+            continue
+        for line in (b.text or "").split("\n"):
+            if not parts:
+                page_no = b.page_no
+            parts.append(line)
+            if measure(line) < width - 1:  # a line that ends before the width ends a paragraph
+                close()
+    close()
     return out
 
 

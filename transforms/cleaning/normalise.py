@@ -128,8 +128,22 @@ def _paren(m: re.Match) -> str:
     return whole
 
 
+_OCR_MAP = str.maketrans(RULES["ocr_digit_letters"])
+_OCR_LETTERS = "".join(RULES["ocr_digit_letters"])
+_OCR_BETWEEN = re.compile(rf"(?<=\d)[{_OCR_LETTERS}]+(?=\d)")
+_OCR_ZEROS = re.compile(rf"(?<=\d)[{''.join(RULES['ocr_zero_before_cjk'])}]+(?=[\u4e00-\u9fff])")
+
+
+def ocr_digits(text: str) -> str:
+    """Letters OCR put for digits inside a number back to digits ("346O85376" -> "346085376")."""
+    if not any(c in text for c in _OCR_LETTERS):
+        return text
+    fix = lambda m: m.group(0).translate(_OCR_MAP)  # noqa: E731
+    return _OCR_ZEROS.sub(fix, _OCR_BETWEEN.sub(fix, text))
+
+
 def normalise_line(text: str) -> str:
-    text = chinese_punctuation(fold_width(text))
+    text = ocr_digits(chinese_punctuation(fold_width(text)))
     return _SPACES.sub(" ", text).strip()
 
 
