@@ -85,3 +85,8 @@ def test_letters_not_inside_a_figure_stay_letters():
 def test_prose_with_lines_of_many_lengths_is_not_taken_for_a_hard_wrap(gold):
     assert [k for k, (text, _) in gold.items()
             if fixed_wrap([Block(line) for line in text.split("\n") if line.strip()])] == []
+
+
+def test_one_line_repeated_is_not_taken_for_a_hard_wrap():
+    line = "2019年，全区认真贯彻落实政务公开决策部署，围绕群众关心的热点问题，进一步推进重点领域信息公开。"
+    assert fixed_wrap([Block(line) for _ in range(40)]) is None

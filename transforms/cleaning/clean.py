@@ -75,7 +75,8 @@ LONG = 30  # characters: a line this long with sentence punctuation is prose, no
 # ---- entry point ---------------------------------------------------------------------------
 
 def clean_page(raw: RawPage) -> Page:
-    blocks = raw.blocks if raw.kind == "pdf" else unwrap_fixed_width(raw.blocks)
+    # A plain text copy may be hard-wrapped (a PDF's own lines are read by join_broken_lines).
+    blocks = unwrap_fixed_width(raw.blocks) if raw.kind == "text" else raw.blocks
     lines = _to_lines(blocks)
     all_text = "\n".join(b.text for b in lines)
     traditional = normalise.is_traditional(all_text)
@@ -258,7 +259,9 @@ def _columns(line: str) -> int:
 def fixed_wrap(blocks: list[Block]) -> Optional[tuple[Callable[[str], int], int]]:
     """How a text copy was hard-wrapped (a mirror, a mail or a terminal dump): the measure,
     characters or display columns, and the width most of its long lines end at; else None."""
-    lines = [line for b in blocks if not b.is_table for line in (b.text or "").split("\n")]
+    # Distinct lines: a page that repeats one line many times is not wrapped for that.
+    lines = list(dict.fromkeys(line for b in blocks if not b.is_table
+                               for line in (b.text or "").split("\n")))
     for measure in (len, _columns):
         long = [w for w in map(measure, lines) if w >= FIXED_WRAP_MIN_WIDTH]
         if len(long) < FIXED_WRAP_MIN_LINES:
