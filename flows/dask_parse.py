@@ -9,8 +9,8 @@ window of tasks in flight; the flow process spools them and stays the warehouse'
 The runner lives inside the flow run and is Prefect's; any Prefect task that reaches a Dask
 worker reports to the Prefect API, and without PREFECT_API_URL every worker would start a
 temporary API server of its own: this mode requires a Prefect server. A Dask worker runs tasks
-in threads, where the parse timer cannot work: each page is parsed in a child process forked for
-it, under the same hard limits (time and memory) as the local pool (flows/parse_child.py).
+in threads, where the parse timer cannot work: each thread parses in a forked process of its
+own, under the same hard limits (time and memory) as the local pool (flows/parse_child.py).
 """
 from __future__ import annotations
 

@@ -59,9 +59,13 @@ def record_url(rec) -> str:
     return getattr(rec, "final_url", None) or rec.url
 
 
+def parseable(rec) -> bool:
+    """A fetch with a body the parser reads: a detail page or an attachment that answered 200."""
+    return rec.status == 200 and rec.kind in PARSE_KINDS and bool(rec.sha256)
+
+
 def needs_parsing(rec, known: set) -> bool:
-    return (rec.status == 200 and rec.kind in PARSE_KINDS and bool(rec.sha256)
-            and (record_url(rec), rec.sha256) not in known)
+    return parseable(rec) and (record_url(rec), rec.sha256) not in known
 
 
 def select_records(records: Iterable, known: Optional[set] = None) -> Iterator:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Optional
 import pyarrow as pa
 
 from flows.near_docs import existing_report_docs
-from flows.parse_pool import BodyLoader, ParsedDoc, archive_body, iter_parsed, needs_parsing, record_url
+from flows.parse_pool import BodyLoader, ParsedDoc, archive_body, iter_parsed, parseable, record_url
 from flows.spool import Spool, host_of, page_row, remove_stale_spools, spool_prefix
 from transforms.dedupe.groups import group_reports
 from transforms.dedupe.report_fields import HostRules, ReportDoc, assignment_rows, report_row
@@ -59,7 +59,7 @@ def _scan(spool: Spool, records: Iterable, known_rids, known) -> tuple[list, int
         if rec.record_id not in known_rids:
             spool.add_page(page_row(rec))
         pair = (record_url(rec), rec.sha256)
-        if not needs_parsing(rec, ()) or pair in known:
+        if not parseable(rec) or pair in known:
             continue
         if pair not in at:
             at[pair] = len(todo)
@@ -71,11 +71,12 @@ def _scan(spool: Spool, records: Iterable, known_rids, known) -> tuple[list, int
 
 def _holder_rank(hosts: HostRules, rec) -> tuple:
     """Which of several portals' fetches of one page is parsed (its referer is the
-    document's): the fetch by the portal whose own host it is, else the first portal id.
-    Portals crawled at once (a cluster) archive in any order; the warehouse must not depend
-    on it."""
+    document's): the fetch by the portal the page belongs to (HostRules.holder), else the
+    first portal id. Portals crawled at once (a cluster) archive in any order; the warehouse
+    must not depend on it."""
     portal = getattr(rec, "portal_id", None) or ""
-    return (not hosts.own(host_of(record_url(rec), getattr(rec, "host", None)), portal), portal)
+    host = host_of(record_url(rec), getattr(rec, "host", None))
+    return (hosts.holder(host, portal) != portal, portal)
 
 
 def _parse_into(spool: Spool, parsed: Iterable[ParsedDoc], known: set, total: int, progress) -> None:

@@ -25,12 +25,17 @@ def test_expected_years_range_expanded():
     assert p.expected_years == list(range(2019, 2025))
 
 
-def test_bad_level_rejected(tmp_path):
+def one_portal(tmp_path, level: str = "city", extra: str = ""):
+    """A registry file of one portal x (start URL http://x.gov.cn/), with `extra` keys."""
     f = tmp_path / "r.yaml"
-    f.write_text("portals:\n  - {id: x, name: X, level: planet, start_urls: [http://x.gov.cn/]}\n",
-                 encoding="utf-8")
+    f.write_text(f"portals:\n  - {{id: x, name: X, level: {level}, start_urls: [http://x.gov.cn/]"
+                 f"{', ' + extra if extra else ''}}}\n", encoding="utf-8")
+    return f
+
+
+def test_bad_level_rejected(tmp_path):
     with pytest.raises(RegistryError, match="level"):
-        load_portals(f)
+        load_portals(one_portal(tmp_path, level="planet"))
 
 
 def test_missing_file_is_registry_error(tmp_path):
@@ -57,24 +62,15 @@ def test_missing_years_reported():
 
 
 def test_registry_from_environment(tmp_path, monkeypatch):
-    f = tmp_path / "r.yaml"
-    f.write_text("portals:\n  - {id: x, name: X, level: city, start_urls: [http://x.gov.cn/]}\n",
-                 encoding="utf-8")
-    monkeypatch.setenv("GOVREPORTS_REGISTRY", str(f))
+    monkeypatch.setenv("GOVREPORTS_REGISTRY", str(one_portal(tmp_path)))
     assert [p.id for p in load_portals()] == ["x"]
 
 
 def test_start_url_off_its_hosts_rejected(tmp_path):
-    f = tmp_path / "r.yaml"
-    f.write_text("portals:\n  - {id: x, name: X, level: city, start_urls: [http://x.gov.cn/],"
-                 " allowed_hosts: [y.gov.cn]}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="allowed host"):
-        load_portals(f)
+        load_portals(one_portal(tmp_path, extra="allowed_hosts: [y.gov.cn]"))
 
 
 def test_a_key_nothing_reads_is_refused(tmp_path):
-    f = tmp_path / "r.yaml"
-    f.write_text("portals:\n  - {id: x, name: X, level: city, start_urls: [http://x.gov.cn/],"
-                 " body_selector: '#zoom'}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="unknown key body_selector"):
-        load_portals(f)
+        load_portals(one_portal(tmp_path, extra="body_selector: '#zoom'"))

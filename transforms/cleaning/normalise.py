@@ -131,7 +131,7 @@ def _paren(m: re.Match) -> str:
 _OCR_MAP = str.maketrans(RULES["ocr_digit_letters"])
 _OCR_LETTERS = "".join(RULES["ocr_digit_letters"])
 _OCR_BETWEEN = re.compile(rf"(?<=\d)[{_OCR_LETTERS}]+(?=\d)")
-_OCR_ZEROS = re.compile(rf"(?<=\d)[{''.join(RULES['ocr_zero_before_cjk'])}]+(?=[\u4e00-\u9fff])")
+_OCR_ZEROS = re.compile(rf"(?<=\d)[{''.join(RULES['ocr_zero_before_cjk'])}]+(?={_CJK.pattern})")
 
 
 def ocr_digits(text: str) -> str:
